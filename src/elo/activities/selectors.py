@@ -1,0 +1,93 @@
+"""Reads of the timeline and of tasks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from elo.activities.choices import ActivityKind
+from elo.activities.models import Activity
+from elo.contacts.models import Employment, Organization, Person
+from elo.core.pagination import Page, paginate
+
+TIMELINE_KEYS = ["-occurred_at", "-id"]
+
+
+def _with_related(queryset: models.QuerySet[Activity]) -> models.QuerySet[Activity]:
+    return queryset.select_related("owner", "assignee", "person", "organization").prefetch_related(
+        "attendees"
+    )
+
+
+def person_timeline(person: Person, *, cursor: str | None = None, size: int = 50) -> Page[Activity]:
+    """The person's activities, newest first (the caller has already authorised the person)."""
+    queryset = _with_related(Activity.objects.alive().filter(person=person))
+    return paginate(queryset, keys=TIMELINE_KEYS, cursor=cursor, size=size)
+
+
+def organization_timeline(
+    organization: Organization, *, cursor: str | None = None, size: int = 50
+) -> Page[Activity]:
+    """The organization's own activities and those of the people who work there."""
+    people = Employment.objects.filter(organization=organization).values("person_id")
+    queryset = _with_related(
+        Activity.objects.alive().filter(
+            models.Q(organization=organization) | models.Q(person_id__in=people)
+        )
+    )
+    return paginate(queryset, keys=TIMELINE_KEYS, cursor=cursor, size=size)
+
+
+def activity_list_for(
+    user: Any,
+    *,
+    kind: str = "",
+    person: int | None = None,
+    organization: int | None = None,
+    assignee: int | None = None,
+    is_open: bool | None = None,
+) -> models.QuerySet[Activity]:
+    queryset = Activity.objects.visible_to(user).alive()
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if person is not None:
+        queryset = queryset.filter(person_id=person)
+    if organization is not None:
+        queryset = queryset.filter(organization_id=organization)
+    if assignee is not None:
+        queryset = queryset.filter(assignee_id=assignee)
+    if is_open is True:
+        queryset = queryset.filter(done_at__isnull=True)
+    elif is_open is False:
+        queryset = queryset.filter(done_at__isnull=False)
+    return _with_related(queryset)
+
+
+def activity_get_for(user: Any, pk: Any, *, action: str = "view") -> Activity:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    activity = _with_related(Activity.objects.visible_to(user).alive()).filter(pk=key).first()
+    if activity is None:
+        raise Http404
+    permission = {"view": None, "change": "activities.change", "delete": "activities.delete"}[
+        action
+    ]
+    if permission and not user.has_elo_perm(permission):
+        raise PermissionDenied(f"Your role does not allow {permission}.")
+    return activity
+
+
+def my_open_tasks(user: Any, *, limit: int = 100) -> list[Activity]:
+    """The user's open tasks: overdue first, then by due date, undated last."""
+    queryset = (
+        Activity.objects.alive()
+        .filter(kind=ActivityKind.TASK, assignee_id=user.pk, done_at__isnull=True)
+        .select_related("person", "organization")
+        .order_by(models.F("due_at").asc(nulls_last=True), "id")
+    )
+    return list(queryset[:limit])

@@ -1,0 +1,32 @@
+"""The REST API at /api/v1: the apps' routers under one NinjaAPI."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from elo.activities.api import router as activities_router
+from elo.contacts.api import router as contacts_router
+from elo.core.api import BrowserSessionAuth, TokenAuth, install_problem_handlers
+from elo.core.routes import router as core_router
+from elo.identity.api import router as identity_router
+from elo.interchange.api import router as interchange_router
+
+api = NinjaAPI(
+    title="Elo API",
+    version="1",
+    description=(
+        "The Elo CRM API. Authenticate with a personal token: `Authorization: Bearer <token>`. "
+        "Errors are RFC 9457 problem documents with a stable `code`. Lists page with `cursor` "
+        "(follow `next`). Details carry an ETag; send it back as If-Match to avoid lost updates."
+    ),
+    auth=[TokenAuth(), BrowserSessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_problem_handlers(api)
+api.add_router("", contacts_router)
+api.add_router("", activities_router)
+api.add_router("", core_router)
+api.add_router("", identity_router)
+api.add_router("", interchange_router)

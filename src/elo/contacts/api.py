@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router
+
+from elo.contacts import selectors, services
+from elo.contacts.filters import RecordFilter
+from elo.contacts.schemas import (
+    ListQuery,
+    OrganizationIn,
+    OrganizationList,
+    OrganizationOut,
+    OrganizationPatch,
+    PersonIn,
+    PersonList,
+    PersonOut,
+    PersonPatch,
+    SearchResult,
+)
+from elo.core.api import if_match_version, next_link
+
+router = Router(tags=["people and organizations"])
+
+
+def _filters(request: HttpRequest, query: ListQuery) -> RecordFilter:
+    params: dict[str, Any] = query.dict(exclude_none=True, exclude={"cursor", "limit"})
+    params.update({key: value for key, value in request.GET.items() if key.startswith("cf_")})
+    return RecordFilter.from_params(params)
+
+
+def _etag(response: HttpResponse, record: Any) -> None:
+    response["ETag"] = record.etag
+
+
+@router.get("/people", response=PersonList, summary="List people")
+def list_people(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+    filters = _filters(request, query)
+    page = selectors.person_page_for(request.user, filters, cursor=query.cursor, size=query.limit)
+    count = selectors.people_for_list(request.user, filters).count()
+    return {"count": count, "next": next_link(request, page), "items": page.items}
+
+
+@router.post("/people", response={201: PersonOut}, summary="Create a person")
+def create_person(request: HttpRequest, payload: PersonIn, response: HttpResponse) -> Any:
+    person = services.person_create(actor=request.user, data=payload.dict(exclude_unset=True))
+    person = selectors.person_get_for(request.user, person.pk)
+    _etag(response, person)
+    return 201, person
+
+
+@router.get("/people/{person_id}", response=PersonOut, summary="Get a person")
+def get_person(request: HttpRequest, person_id: int, response: HttpResponse) -> Any:
+    person = selectors.person_get_for(request.user, person_id)
+    _etag(response, person)
+    return person
+
+
+@router.patch("/people/{person_id}", response=PersonOut, summary="Change a person")
+def patch_person(
+    request: HttpRequest, person_id: int, payload: PersonPatch, response: HttpResponse
+) -> Any:
+    person = selectors.person_get_for(request.user, person_id, action="change")
+    services.person_update(
+        actor=request.user,
+        person=person,
+        data=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request),
+    )
+    person = selectors.person_get_for(request.user, person_id)
+    _etag(response, person)
+    return person
+
+
+@router.put("/people/{person_id}", response=PersonOut, summary="Replace a person")
+def put_person(
+    request: HttpRequest, person_id: int, payload: PersonIn, response: HttpResponse
+) -> Any:
+    person = selectors.person_get_for(request.user, person_id, action="change")
+    services.person_update(
+        actor=request.user,
+        person=person,
+        data=payload.dict(),
+        expected_version=if_match_version(request),
+    )
+    person = selectors.person_get_for(request.user, person_id)
+    _etag(response, person)
+    return person
+
+
+@router.delete("/people/{person_id}", response={204: None}, summary="Delete a person (restorable)")
+def delete_person(request: HttpRequest, person_id: int) -> Any:
+    person = selectors.person_get_for(request.user, person_id, action="delete")
+    services.person_delete(
+        actor=request.user, person=person, expected_version=if_match_version(request)
+    )
+    return 204, None
+
+
+@router.post("/people/{person_id}/restore", response=PersonOut, summary="Restore a deleted person")
+def restore_person(request: HttpRequest, person_id: int) -> Any:
+    person = selectors.person_get_for(request.user, person_id, action="delete", deleted=True)
+    services.person_restore(actor=request.user, person=person)
+    return selectors.person_get_for(request.user, person_id)
+
+
+@router.get("/organizations", response=OrganizationList, summary="List organizations")
+def list_organizations(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+    filters = _filters(request, query)
+    page = selectors.organization_page_for(
+        request.user, filters, cursor=query.cursor, size=query.limit
+    )
+    count = selectors.organizations_for_list(request.user, filters).count()
+    return {"count": count, "next": next_link(request, page), "items": page.items}
+
+
+@router.post("/organizations", response={201: OrganizationOut}, summary="Create an organization")
+def create_organization(
+    request: HttpRequest, payload: OrganizationIn, response: HttpResponse
+) -> Any:
+    organization = services.organization_create(
+        actor=request.user, data=payload.dict(exclude_unset=True)
+    )
+    organization = selectors.organization_get_for(request.user, organization.pk)
+    _etag(response, organization)
+    return 201, organization
+
+
+@router.get("/organizations/{organization_id}", response=OrganizationOut)
+def get_organization(request: HttpRequest, organization_id: int, response: HttpResponse) -> Any:
+    organization = selectors.organization_get_for(request.user, organization_id)
+    _etag(response, organization)
+    return organization
+
+
+@router.patch("/organizations/{organization_id}", response=OrganizationOut)
+def patch_organization(
+    request: HttpRequest, organization_id: int, payload: OrganizationPatch, response: HttpResponse
+) -> Any:
+    organization = selectors.organization_get_for(request.user, organization_id, action="change")
+    services.organization_update(
+        actor=request.user,
+        organization=organization,
+        data=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request),
+    )
+    organization = selectors.organization_get_for(request.user, organization_id)
+    _etag(response, organization)
+    return organization
+
+
+@router.put("/organizations/{organization_id}", response=OrganizationOut)
+def put_organization(
+    request: HttpRequest, organization_id: int, payload: OrganizationIn, response: HttpResponse
+) -> Any:
+    organization = selectors.organization_get_for(request.user, organization_id, action="change")
+    services.organization_update(
+        actor=request.user,
+        organization=organization,
+        data=payload.dict(),
+        expected_version=if_match_version(request),
+    )
+    organization = selectors.organization_get_for(request.user, organization_id)
+    _etag(response, organization)
+    return organization
+
+
+@router.delete("/organizations/{organization_id}", response={204: None})
+def delete_organization(request: HttpRequest, organization_id: int) -> Any:
+    organization = selectors.organization_get_for(request.user, organization_id, action="delete")
+    services.organization_delete(
+        actor=request.user, organization=organization, expected_version=if_match_version(request)
+    )
+    return 204, None
+
+
+@router.post("/organizations/{organization_id}/restore", response=OrganizationOut)
+def restore_organization(request: HttpRequest, organization_id: int) -> Any:
+    organization = selectors.organization_get_for(
+        request.user, organization_id, action="delete", deleted=True
+    )
+    services.organization_restore(actor=request.user, organization=organization)
+    return selectors.organization_get_for(request.user, organization_id)
+
+
+@router.get("/search", response=SearchResult, tags=["search"], summary="Search people and organizations")
+def search(request: HttpRequest, q: str = "", limit: int = 10) -> dict[str, Any]:
+    hits = selectors.global_search(request.user, q, limit=max(1, min(limit, 50)))
+    return {
+        "q": q,
+        "people": [
+            {
+                "id": person.pk,
+                "type": "person",
+                "title": person.full_name,
+                "subtitle": person.primary_email or person.primary_phone,
+                "url": reverse("contacts:person_detail", args=[person.pk]),
+            }
+            for person in hits["people"]
+        ],
+        "organizations": [
+            {
+                "id": organization.pk,
+                "type": "organization",
+                "title": organization.name,
+                "subtitle": ", ".join(organization.domains),
+                "url": reverse("contacts:organization_detail", args=[organization.pk]),
+            }
+            for organization in hits["organizations"]
+        ],
+    }

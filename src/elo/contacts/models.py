@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from elo.contacts.choices import LifecycleStage, OrganizationSize, TaxIdKind
+from elo.core.models import Record
+
+
+def _record_indexes(prefix: str) -> list[models.Index]:
+    return [
+        models.Index(fields=["sort_name", "id"], name=f"{prefix}_sort_name"),
+        models.Index(fields=["created_at", "id"], name=f"{prefix}_created"),
+        models.Index(fields=["updated_at", "id"], name=f"{prefix}_updated"),
+    ]
+
+
+def _external_id_unique(prefix: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["external_id"],
+        condition=~models.Q(external_id=""),
+        name=f"{prefix}_external_id_unique",
+    )
+
+
+class Organization(Record):
+    """A customer company."""
+
+    name = models.CharField(_("name"), max_length=200)
+    sort_name = models.CharField(max_length=200, editable=False)
+    domains = models.JSONField(_("domains"), default=list, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    size = models.CharField(
+        _("size"), max_length=10, choices=OrganizationSize.choices, default="", blank=True
+    )
+    tax_id = models.CharField(_("tax id"), max_length=40, blank=True)
+    tax_id_kind = models.CharField(max_length=10, choices=TaxIdKind.choices, default="", blank=True)
+    website = models.URLField(_("website"), blank=True)
+    phones = models.JSONField(_("phones"), default=list, blank=True)
+    addresses = models.JSONField(_("addresses"), default=list, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        indexes = _record_indexes("org")
+        constraints = [_external_id_unique("org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(Record):
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    sort_name = models.CharField(max_length=210, editable=False)
+    primary_email = models.CharField(_("email"), max_length=254, blank=True, editable=False)
+    primary_phone = models.CharField(_("phone"), max_length=32, blank=True, editable=False)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("state or region"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"),
+        max_length=30,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.LEAD,
+    )
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
+    organizations = models.ManyToManyField(
+        Organization, through="Employment", related_name="people", blank=True
+    )
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        indexes = [
+            *_record_indexes("person"),
+            models.Index(fields=["lifecycle_stage"], name="person_stage"),
+        ]
+        constraints = [_external_id_unique("person")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part) or (
+            self.primary_email or f"#{self.pk}"
+        )
+
+
+class PersonEmail(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emails")
+    email = models.CharField(max_length=254, db_index=True)
+    is_primary = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "email"], name="person_email_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class PersonPhone(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=32, db_index=True)
+    is_primary = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Employment(models.Model):
+    """A person's place at an organization."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="employments")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="employments"
+    )
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    is_primary = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "organization"], name="employment_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.organization_id}"

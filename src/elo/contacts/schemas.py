@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+from elo.contacts.cleaning import display_phone
+from elo.contacts.models import Organization, Person
+
+
+class UserRef(Schema):
+    id: int
+    name: str
+
+
+class EmploymentIn(Schema):
+    organization: int
+    job_title: str = ""
+
+
+class EmploymentOut(Schema):
+    organization: int
+    name: str
+    job_title: str
+
+
+class PhoneOut(Schema):
+    number: str
+    display: str
+
+
+class AddressIn(Schema):
+    label: str = ""
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+class PersonIn(Schema):
+    given_name: str = Field("", max_length=500)
+    family_name: str = Field("", max_length=500)
+    emails: list[str] = []
+    phones: list[str] = []
+    organizations: list[EmploymentIn] = []
+    street: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    preferred_language: str = ""
+    lifecycle_stage: str = "lead"
+    source: str = ""
+    owner: int | None = None
+    team: int | None = None
+    tags: list[str] = []
+    custom: dict[str, Any] = {}
+    external_id: str = ""
+
+
+class PersonPatch(Schema):
+    given_name: str | None = None
+    family_name: str | None = None
+    emails: list[str] | None = None
+    phones: list[str] | None = None
+    organizations: list[EmploymentIn] | None = None
+    street: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    preferred_language: str | None = None
+    lifecycle_stage: str | None = None
+    source: str | None = None
+    owner: int | None = None
+    team: int | None = None
+    tags: list[str] | None = None
+    custom: dict[str, Any] | None = None
+    external_id: str | None = None
+
+
+def _user(user: Any) -> dict[str, Any] | None:
+    return {"id": user.pk, "name": str(user)} if user is not None else None
+
+
+class PersonOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    full_name: str
+    email: str
+    emails: list[str]
+    phones: list[PhoneOut]
+    organizations: list[EmploymentOut]
+    street: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    preferred_language: str
+    lifecycle_stage: str
+    source: str
+    owner: UserRef
+    team: int | None
+    tags: list[str]
+    custom: dict[str, Any]
+    external_id: str
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    deleted: bool
+
+    @staticmethod
+    def resolve_email(obj: Person) -> str:
+        return obj.primary_email
+
+    @staticmethod
+    def resolve_emails(obj: Person) -> list[str]:
+        return [item.email for item in obj.emails.all()]
+
+    @staticmethod
+    def resolve_phones(obj: Person) -> list[dict[str, str]]:
+        return [
+            {"number": item.number, "display": display_phone(item.number, obj.country or None)}
+            for item in obj.phones.all()
+        ]
+
+    @staticmethod
+    def resolve_organizations(obj: Person) -> list[dict[str, Any]]:
+        return [
+            {"organization": item.organization_id, "name": item.organization.name, "job_title": item.job_title}
+            for item in obj.employments.all()
+        ]
+
+    @staticmethod
+    def resolve_owner(obj: Person) -> dict[str, Any] | None:
+        return _user(obj.owner)
+
+    @staticmethod
+    def resolve_team(obj: Person) -> int | None:
+        return obj.team_id
+
+    @staticmethod
+    def resolve_tags(obj: Person) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_deleted(obj: Person) -> bool:
+        return obj.deleted_at is not None
+
+
+class OrganizationIn(Schema):
+    name: str = Field(..., max_length=500)
+    domains: list[str] = []
+    industry: str = ""
+    size: str = ""
+    tax_id: str = ""
+    website: str = ""
+    phones: list[str] = []
+    addresses: list[AddressIn] = []
+    owner: int | None = None
+    team: int | None = None
+    tags: list[str] = []
+    custom: dict[str, Any] = {}
+    external_id: str = ""
+
+
+class OrganizationPatch(Schema):
+    name: str | None = None
+    domains: list[str] | None = None
+    industry: str | None = None
+    size: str | None = None
+    tax_id: str | None = None
+    website: str | None = None
+    phones: list[str] | None = None
+    addresses: list[AddressIn] | None = None
+    owner: int | None = None
+    team: int | None = None
+    tags: list[str] | None = None
+    custom: dict[str, Any] | None = None
+    external_id: str | None = None
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    domains: list[str]
+    industry: str
+    size: str
+    tax_id: str
+    tax_id_kind: str
+    website: str
+    phones: list[PhoneOut]
+    addresses: list[dict[str, str]]
+    owner: UserRef
+    team: int | None
+    tags: list[str]
+    custom: dict[str, Any]
+    external_id: str
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    deleted: bool
+
+    @staticmethod
+    def resolve_phones(obj: Organization) -> list[dict[str, str]]:
+        return [{"number": number, "display": display_phone(number)} for number in obj.phones]
+
+    @staticmethod
+    def resolve_owner(obj: Organization) -> dict[str, Any] | None:
+        return _user(obj.owner)
+
+    @staticmethod
+    def resolve_team(obj: Organization) -> int | None:
+        return obj.team_id
+
+    @staticmethod
+    def resolve_tags(obj: Organization) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_deleted(obj: Organization) -> bool:
+        return obj.deleted_at is not None
+
+
+class ListQuery(Schema):
+    q: str | None = None
+    owner: int | None = None
+    team: int | None = None
+    tag: str | None = None
+    lifecycle_stage: str | None = None
+    created_after: datetime.datetime | None = None
+    created_before: datetime.datetime | None = None
+    updated_after: datetime.datetime | None = None
+    updated_before: datetime.datetime | None = None
+    deleted: bool = False
+    ordering: str | None = Field(
+        None, description="name, -name, created_at, -created_at, updated_at, -updated_at"
+    )
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+class PersonList(Schema):
+    count: int
+    next: str | None
+    items: list[PersonOut]
+
+
+class OrganizationList(Schema):
+    count: int
+    next: str | None
+    items: list[OrganizationOut]
+
+
+class SearchHit(Schema):
+    id: int
+    type: str
+    title: str
+    subtitle: str
+    url: str
+
+
+class SearchResult(Schema):
+    q: str
+    people: list[SearchHit]
+    organizations: list[SearchHit]

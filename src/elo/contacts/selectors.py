@@ -1,0 +1,163 @@
+"""Reads of people and organizations, always through `visible_to`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from elo.contacts.filters import RecordFilter
+from elo.contacts.models import Employment, Organization, Person, PersonEmail, PersonPhone
+from elo.core.pagination import Page, paginate
+
+PERSON_FTS = "contacts_person_fts"
+ORGANIZATION_FTS = "contacts_organization_fts"
+
+ACTION_PERMISSIONS = {
+    "view": None,
+    "change": "contacts.change",
+    "delete": "contacts.delete",
+}
+
+
+def _authorize(user: Any, action: str) -> None:
+    permission = ACTION_PERMISSIONS[action]
+    if permission and not user.has_elo_perm(permission):
+        raise PermissionDenied(f"Your role does not allow {permission}.")
+
+
+def person_queryset_for(user: Any) -> models.QuerySet[Person]:
+    return Person.objects.visible_to(user)
+
+
+def people_for_list(user: Any, filters: RecordFilter) -> models.QuerySet[Person]:
+    """Visible people matching `filters`, ready for a list page (no N+1)."""
+    queryset = filters.apply(person_queryset_for(user), entity="person", fts_table=PERSON_FTS)
+    return queryset.select_related("owner", "team").prefetch_related(
+        "tags",
+        models.Prefetch("emails", queryset=PersonEmail.objects.order_by("position", "id")),
+        models.Prefetch("phones", queryset=PersonPhone.objects.order_by("position", "id")),
+        models.Prefetch(
+            "employments",
+            queryset=Employment.objects.select_related("organization").order_by("position", "id"),
+        ),
+    )
+
+
+def person_page_for(
+    user: Any, filters: RecordFilter, *, cursor: str | None, size: int
+) -> Page[Person]:
+    return paginate(people_for_list(user, filters), keys=filters.keys(), cursor=cursor, size=size)
+
+
+def person_get_for(user: Any, pk: Any, *, action: str = "view", deleted: bool = False) -> Person:
+    """The visible person `pk` with everything a detail page shows; 404 if not visible."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    queryset = person_queryset_for(user)
+    queryset = queryset if deleted else queryset.alive()
+    person = (
+        queryset.select_related("owner", "team")
+        .prefetch_related(
+            "tags",
+            models.Prefetch("emails", queryset=PersonEmail.objects.order_by("position", "id")),
+            models.Prefetch("phones", queryset=PersonPhone.objects.order_by("position", "id")),
+            models.Prefetch(
+                "employments",
+                queryset=Employment.objects.select_related("organization").order_by(
+                    "position", "id"
+                ),
+            ),
+        )
+        .filter(pk=key)
+        .first()
+    )
+    if person is None:
+        raise Http404
+    _authorize(user, action)
+    return person
+
+
+def organization_queryset_for(user: Any) -> models.QuerySet[Organization]:
+    return Organization.objects.visible_to(user)
+
+
+def organizations_for_list(user: Any, filters: RecordFilter) -> models.QuerySet[Organization]:
+    queryset = filters.apply(
+        organization_queryset_for(user), entity="organization", fts_table=ORGANIZATION_FTS
+    )
+    return queryset.select_related("owner", "team").prefetch_related("tags")
+
+
+def organization_page_for(
+    user: Any, filters: RecordFilter, *, cursor: str | None, size: int
+) -> Page[Organization]:
+    return paginate(
+        organizations_for_list(user, filters), keys=filters.keys(), cursor=cursor, size=size
+    )
+
+
+def organization_get_for(
+    user: Any, pk: Any, *, action: str = "view", deleted: bool = False
+) -> Organization:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    queryset = organization_queryset_for(user)
+    queryset = queryset if deleted else queryset.alive()
+    organization = (
+        queryset.select_related("owner", "team").prefetch_related("tags").filter(pk=key).first()
+    )
+    if organization is None:
+        raise Http404
+    _authorize(user, action)
+    return organization
+
+
+def organization_people(user: Any, organization: Organization) -> list[Employment]:
+    """The visible people working at `organization`."""
+    visible = person_queryset_for(user).alive().values("pk")
+    return list(
+        Employment.objects.filter(organization=organization, person__in=visible)
+        .select_related("person")
+        .order_by("person__sort_name", "person_id")
+    )
+
+
+def people_by_ids_for(user: Any, pks: list[int]) -> list[Person]:
+    return list(person_queryset_for(user).alive().filter(pk__in=pks).prefetch_related("tags"))
+
+
+def organizations_by_ids_for(user: Any, pks: list[int]) -> list[Organization]:
+    return list(
+        organization_queryset_for(user).alive().filter(pk__in=pks).prefetch_related("tags")
+    )
+
+
+def global_search(user: Any, query: str, *, limit: int = 10) -> dict[str, list[Any]]:
+    """The best-ranked visible people and organizations for the search box."""
+    filters = RecordFilter(q=query)
+    people = list(
+        filters.apply(person_queryset_for(user), entity="person", fts_table=PERSON_FTS).order_by(
+            *filters.keys()
+        )[:limit]
+    )
+    organizations = list(
+        filters.apply(
+            organization_queryset_for(user), entity="organization", fts_table=ORGANIZATION_FTS
+        ).order_by(*filters.keys())[:limit]
+    )
+    return {"people": people, "organizations": organizations}
+
+
+def recent_people(user: Any, *, limit: int = 8) -> list[Person]:
+    return list(person_queryset_for(user).alive().order_by("-updated_at", "-id")[:limit])
+
+
+def recent_organizations(user: Any, *, limit: int = 8) -> list[Organization]:
+    return list(organization_queryset_for(user).alive().order_by("-updated_at", "-id")[:limit])

@@ -1,0 +1,19 @@
+"""Errors services raise beyond Django's ValidationError, PermissionDenied and Http404."""
+
+from __future__ import annotations
+
+
+class PreconditionFailed(Exception):
+    """The client's version of a record is stale (If-Match / hidden version field)."""
+
+    code = "stale_version"
+
+    def __init__(self, current_version: int) -> None:
+        super().__init__(f"The record has changed since it was read (now version {current_version}).")
+        self.current_version = current_version
+
+
+def check_version(expected: int | None, current: int) -> None:
+    """Refuses a write made against a version other than the current one."""
+    if expected is not None and expected != current:
+        raise PreconditionFailed(current)

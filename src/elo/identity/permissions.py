@@ -1,0 +1,40 @@
+"""The permissions a role can hold, and the roles Elo ships with."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+PERMISSIONS: dict[str, str] = {
+    "records.view_team": _("See the records of their team"),
+    "records.view_all": _("See every record"),
+    "contacts.add": _("Add people and organizations"),
+    "contacts.change": _("Edit people and organizations"),
+    "contacts.delete": _("Delete and restore people and organizations"),
+    "activities.add": _("Add notes, tasks, calls, meetings and emails"),
+    "activities.change": _("Edit and complete activities"),
+    "activities.delete": _("Delete activities"),
+    "imports.run": _("Import files"),
+    "exports.run": _("Export records"),
+    "settings.manage": _("Manage users, teams, roles, custom fields and tags"),
+}
+
+_WORK = ["contacts.add", "contacts.change", "activities.add", "activities.change"]
+
+DEFAULT_ROLES: dict[str, tuple[str, list[str]]] = {
+    "admin": ("Admin", list(PERMISSIONS)),
+    "manager": (
+        "Manager",
+        [
+            "records.view_team",
+            *_WORK,
+            "contacts.delete",
+            "activities.delete",
+            "imports.run",
+            "exports.run",
+        ],
+    ),
+    "sales_rep": ("Sales rep", [*_WORK]),
+    "support_agent": ("Support agent", ["records.view_team", *_WORK]),
+    "marketer": ("Marketer", ["records.view_team", *_WORK, "imports.run", "exports.run"]),
+    "read_only": ("Read-only", ["records.view_team"]),
+}

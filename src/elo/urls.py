@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from elo.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("elo.identity.urls")),
+    path("", include("elo.contacts.urls")),
+    path("", include("elo.activities.urls")),
+    path("", include("elo.interchange.urls")),
+    path("", include("elo.web.urls")),
+]

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
 
+from elo.activities.selectors import person_timeline
 from elo.contacts import selectors, services
 from elo.contacts.filters import RecordFilter
 from elo.contacts.schemas import (
@@ -17,6 +18,7 @@ from elo.contacts.schemas import (
     PersonIn,
     PersonList,
     PersonOut,
+    PersonDetailOut,
     PersonPatch,
     SearchResult,
 )
@@ -51,10 +53,17 @@ def create_person(request: HttpRequest, payload: PersonIn, response: HttpRespons
     return 201, person
 
 
-@router.get("/people/{person_id}", response=PersonOut, summary="Get a person")
-def get_person(request: HttpRequest, person_id: int, response: HttpResponse) -> Any:
+@router.get("/people/{person_id}", response=PersonDetailOut, summary="Get a person")
+def get_person(
+    request: HttpRequest, person_id: int, response: HttpResponse, expand: str = ""
+) -> Any:
+    """`?expand=timeline` adds the newest 50 timeline entries (cursor in `timeline_next`)."""
     person = selectors.person_get_for(request.user, person_id)
     _etag(response, person)
+    if "timeline" in expand.split(","):
+        page = person_timeline(person, size=50)
+        person.timeline = page.items  # type: ignore[attr-defined]
+        person.timeline_next = page.next_cursor  # type: ignore[attr-defined]
     return person
 
 

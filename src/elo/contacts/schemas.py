@@ -267,3 +267,25 @@ class SearchResult(Schema):
     q: str
     people: list[SearchHit]
     organizations: list[SearchHit]
+
+
+class TimelineEntryOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    body_html: str
+    occurred_at: datetime.datetime
+    due_at: datetime.datetime | None
+    done_at: datetime.datetime | None
+    owner: int
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> int:
+        return int(obj.owner_id)
+
+
+class PersonDetailOut(PersonOut):
+    timeline: list[TimelineEntryOut] | None = Field(
+        None, description="The newest timeline entries, with ?expand=timeline"
+    )
+    timeline_next: str | None = None

@@ -25,7 +25,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def teams(db: Any) -> dict[str, Any]:
     from elo.identity.services import team_create
 
-    return {"north": team_create(actor=None, name="North"), "south": team_create(actor=None, name="South")}
+    return {
+        "north": team_create(actor=None, name="North"),
+        "south": team_create(actor=None, name="South"),
+    }
 
 
 def _user(email: str, role: str, team: Any, name: str) -> Any:

@@ -58,7 +58,7 @@ class Activity(Record):
     email_to = models.TextField(_("to"), blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
 
-    objects = ActivityQuerySet.as_manager()  # type: ignore[assignment]
+    objects = ActivityQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         indexes = [

@@ -126,7 +126,11 @@ def clean_activity(
                 fields[f"{name}_id"] = pk
     person_id = fields.get("person_id", instance.person_id if instance else None)
     organization_id = fields.get("organization_id", instance.organization_id if instance else None)
-    if person_id is None and organization_id is None and not {"person", "organization"} & set(errors):
+    if (
+        person_id is None
+        and organization_id is None
+        and not {"person", "organization"} & set(errors)
+    ):
         errors["person"] = [_("Link the activity to a person or an organization.")]
     if "assignee" in data:
         pk = _id(data["assignee"])
@@ -175,13 +179,15 @@ def clean_activity(
         ctx.preload_people([pk for pk in pks if pk > 0])
         for pk in pks:
             if pk < 0 or ctx.people.get(pk) is None:
-                errors.setdefault("attendees", []).append(_("Attendee %(id)s does not exist.") % {"id": pk})
+                errors.setdefault("attendees", []).append(
+                    _("Attendee %(id)s does not exist.") % {"id": pk}
+                )
             elif pk not in attendees:
                 attendees.append(pk)
     if "body" in fields:
         fields["body_html"] = markdown.render(fields["body"])
     if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
+        raise ValidationError(errors)
     return fields, attendees
 
 
@@ -257,8 +263,12 @@ def activity_update(
             locked.version += 1
             locked.updated_at = timezone.now()
             locked.save()
-            audit.record(action=f"activities.{locked.kind}.updated", instance=locked, changes=changes)
-            events.emit("activities.activity.updated", {"id": locked.pk, "changed": sorted(changes)})
+            audit.record(
+                action=f"activities.{locked.kind}.updated", instance=locked, changes=changes
+            )
+            events.emit(
+                "activities.activity.updated", {"id": locked.pk, "changed": sorted(changes)}
+            )
     return locked
 
 

@@ -15,10 +15,10 @@ from elo.contacts.schemas import (
     OrganizationList,
     OrganizationOut,
     OrganizationPatch,
+    PersonDetailOut,
     PersonIn,
     PersonList,
     PersonOut,
-    PersonDetailOut,
     PersonPatch,
     SearchResult,
 )
@@ -194,7 +194,9 @@ def restore_organization(request: HttpRequest, organization_id: int) -> Any:
     return selectors.organization_get_for(request.user, organization_id)
 
 
-@router.get("/search", response=SearchResult, tags=["search"], summary="Search people and organizations")
+@router.get(
+    "/search", response=SearchResult, tags=["search"], summary="Search people and organizations"
+)
 def search(request: HttpRequest, q: str = "", limit: int = 10) -> dict[str, Any]:
     hits = selectors.global_search(request.user, q, limit=max(1, min(limit, 50)))
     return {

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext as _
 
 from elo.core import search
@@ -92,10 +91,10 @@ class RecordFilter:
             ordering=ordering,
         )
         if errors:
-            raise ValidationError(errors)  # type: ignore[arg-type]
+            raise ValidationError(errors)
         return result
 
-    def apply(self, queryset: models.QuerySet[Any], *, entity: str, fts_table: str) -> Any:
+    def apply(self, queryset: Any, *, entity: str, fts_table: str) -> Any:
         queryset = queryset.deleted() if self.deleted else queryset.alive()
         if self.owner is not None:
             queryset = queryset.filter(owner_id=self.owner)
@@ -117,12 +116,16 @@ class RecordFilter:
             known = {item.key: item for item in definitions(entity)}
             for key, value in self.custom.items():
                 if key not in known:
-                    raise ValidationError({f"cf_{key}": _("There is no custom field with this key.")})
+                    raise ValidationError(
+                        {f"cf_{key}": _("There is no custom field with this key.")}
+                    )
                 kind = known[key].field_type
                 if kind == "multi_choice":
                     queryset = queryset.filter(**{f"custom__{key}__icontains": value})
                 elif kind == "boolean":
-                    queryset = queryset.filter(**{f"custom__{key}": value.lower() in {"1", "true", "yes"}})
+                    queryset = queryset.filter(
+                        **{f"custom__{key}": value.lower() in {"1", "true", "yes"}}
+                    )
                 elif kind == "number":
                     try:
                         queryset = queryset.filter(**{f"custom__{key}": int(value)})

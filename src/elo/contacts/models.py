@@ -69,7 +69,7 @@ class Person(Record):
     )
     source = models.CharField(_("source"), max_length=100, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
-    organizations = models.ManyToManyField(
+    organizations: models.ManyToManyField[Organization, Employment] = models.ManyToManyField(
         Organization, through="Employment", related_name="people", blank=True
     )
     search_text = models.TextField(editable=False, default="")

@@ -130,7 +130,11 @@ class PersonOut(Schema):
     @staticmethod
     def resolve_organizations(obj: Person) -> list[dict[str, Any]]:
         return [
-            {"organization": item.organization_id, "name": item.organization.name, "job_title": item.job_title}
+            {
+                "organization": item.organization_id,
+                "name": item.organization.name,
+                "job_title": item.job_title,
+            }
             for item in obj.employments.all()
         ]
 

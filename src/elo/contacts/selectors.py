@@ -11,6 +11,7 @@ from django.http import Http404
 from elo.contacts.filters import RecordFilter
 from elo.contacts.models import Employment, Organization, Person, PersonEmail, PersonPhone
 from elo.core.pagination import Page, paginate
+from elo.core.querysets import RecordQuerySet
 
 PERSON_FTS = "contacts_person_fts"
 ORGANIZATION_FTS = "contacts_organization_fts"
@@ -28,11 +29,11 @@ def _authorize(user: Any, action: str) -> None:
         raise PermissionDenied(f"Your role does not allow {permission}.")
 
 
-def person_queryset_for(user: Any) -> models.QuerySet[Person]:
+def person_queryset_for(user: Any) -> RecordQuerySet:
     return Person.objects.visible_to(user)
 
 
-def people_for_list(user: Any, filters: RecordFilter) -> models.QuerySet[Person]:
+def people_for_list(user: Any, filters: RecordFilter) -> RecordQuerySet:
     """Visible people matching `filters`, ready for a list page (no N+1)."""
     queryset = filters.apply(person_queryset_for(user), entity="person", fts_table=PERSON_FTS)
     return queryset.select_related("owner", "team").prefetch_related(
@@ -82,11 +83,11 @@ def person_get_for(user: Any, pk: Any, *, action: str = "view", deleted: bool = 
     return person
 
 
-def organization_queryset_for(user: Any) -> models.QuerySet[Organization]:
+def organization_queryset_for(user: Any) -> RecordQuerySet:
     return Organization.objects.visible_to(user)
 
 
-def organizations_for_list(user: Any, filters: RecordFilter) -> models.QuerySet[Organization]:
+def organizations_for_list(user: Any, filters: RecordFilter) -> RecordQuerySet:
     queryset = filters.apply(
         organization_queryset_for(user), entity="organization", fts_table=ORGANIZATION_FTS
     )
@@ -134,9 +135,7 @@ def people_by_ids_for(user: Any, pks: list[int]) -> list[Person]:
 
 
 def organizations_by_ids_for(user: Any, pks: list[int]) -> list[Organization]:
-    return list(
-        organization_queryset_for(user).alive().filter(pk__in=pks).prefetch_related("tags")
-    )
+    return list(organization_queryset_for(user).alive().filter(pk__in=pks).prefetch_related("tags"))
 
 
 def global_search(user: Any, query: str, *, limit: int = 10) -> dict[str, list[Any]]:

@@ -124,14 +124,16 @@ def clean_person(
                 if isinstance(item, Mapping)
                 else (item, "")
             )
-            org_pk = getattr(org_id, "pk", org_id)
+            org_pk: Any = getattr(org_id, "pk", org_id)
             if not ctx.organization_visible(org_pk):
                 errors.setdefault("organizations", []).append(
                     _("Organization %(id)s does not exist.") % {"id": org_pk}
                 )
                 continue
             if len(str(title)) > 100:
-                errors.setdefault("organizations", []).append(_("Job title: at most 100 characters."))
+                errors.setdefault("organizations", []).append(
+                    _("Job title: at most 100 characters.")
+                )
                 continue
             if all(existing != int(org_pk) for existing, _title in result.employments):
                 result.employments.append((int(org_pk), str(title).strip()))
@@ -139,8 +141,10 @@ def clean_person(
         result.tags = ctx.tags(_listify(data["tags"]), errors)
     given = fields.get("given_name", instance.given_name if instance else "")
     family = fields.get("family_name", instance.family_name if instance else "")
-    has_email = bool(result.emails) if result.emails is not None else bool(
-        instance and instance.primary_email
+    has_email = (
+        bool(result.emails)
+        if result.emails is not None
+        else bool(instance and instance.primary_email)
     )
     if not given and not family and not has_email and "given_name" not in errors:
         errors.setdefault("given_name", []).append(_("Enter a name or an email address."))
@@ -148,7 +152,7 @@ def clean_person(
     if external_id and ctx.person_external_id_taken(external_id, instance):
         errors.setdefault("external_id", []).append(_("Another person has this external id."))
     if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
+        raise ValidationError(errors)
     return result
 
 
@@ -157,13 +161,17 @@ def _derive_person(person: Person, emails: Sequence[str], phones: Sequence[str])
     person.primary_phone = phones[0] if phones else ""
     person.sort_name = fold(f"{person.family_name} {person.given_name}") or person.primary_email
     digits = [number.lstrip("+") for number in phones]
-    national = [number[3:] for number in digits if number.startswith("55") or number.startswith("351")]
+    national = [
+        number[3:] for number in digits if number.startswith("55") or number.startswith("351")
+    ]
     person.search_text = build_text(
         person.given_name, person.family_name, *emails, *digits, *national
     )
 
 
-def _person_snapshot(person: Person, emails: Sequence[str], phones: Sequence[str]) -> dict[str, Any]:
+def _person_snapshot(
+    person: Person, emails: Sequence[str], phones: Sequence[str]
+) -> dict[str, Any]:
     values = audit.snapshot(person, PERSON_AUDITED)
     values["emails"] = list(emails)
     values["phones"] = list(phones)
@@ -212,7 +220,9 @@ def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
         person.save()
         _write_person_collections(person, clean)
         after = _person_snapshot(person, clean.emails or [], clean.phones or [])
-        audit.record(action="contacts.person.created", instance=person, changes=audit.diff({}, after))
+        audit.record(
+            action="contacts.person.created", instance=person, changes=audit.diff({}, after)
+        )
         events.emit("contacts.person.created", {"id": person.pk})
     return person
 
@@ -375,7 +385,7 @@ def clean_organization(
     if "tags" in data:
         result.tags = ctx.tags(_listify(data["tags"]), errors)
     if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
+        raise ValidationError(errors)
     return result
 
 
@@ -478,14 +488,18 @@ def bulk_tag(*, actor: Any, records: Iterable[Person | Organization], tag_name: 
             if tag.name in names:
                 result.skipped.append(record.pk)
                 continue
-            update = person_update if isinstance(record, Person) else organization_update
-            key = "person" if isinstance(record, Person) else "organization"
-            update(actor=actor, **{key: record}, data={"tags": [*names, tag.name]})  # type: ignore[operator]
+            data = {"tags": [*names, tag.name]}
+            if isinstance(record, Person):
+                person_update(actor=actor, person=record, data=data)
+            else:
+                organization_update(actor=actor, organization=record, data=data)
             result.changed.append(record.pk)
     return result
 
 
-def bulk_assign(*, actor: Any, records: Iterable[Person | Organization], owner_id: int) -> BulkResult:
+def bulk_assign(
+    *, actor: Any, records: Iterable[Person | Organization], owner_id: int
+) -> BulkResult:
     require(actor, "contacts.change")
     result = BulkResult()
     with transaction.atomic():
@@ -614,11 +628,15 @@ def people_import_batch(
         for person, (_index, clean, _created) in zip(people, new_rows, strict=True):
             for position, email in enumerate(clean.emails or []):
                 emails_out.append(
-                    PersonEmail(person=person, email=email, is_primary=position == 0, position=position)
+                    PersonEmail(
+                        person=person, email=email, is_primary=position == 0, position=position
+                    )
                 )
             for position, number in enumerate(clean.phones or []):
                 phones_out.append(
-                    PersonPhone(person=person, number=number, is_primary=position == 0, position=position)
+                    PersonPhone(
+                        person=person, number=number, is_primary=position == 0, position=position
+                    )
                 )
             for position, (org_id, title) in enumerate(clean.employments or []):
                 jobs.append(
@@ -646,7 +664,9 @@ def people_import_batch(
         Link.objects.bulk_create(tag_links, batch_size=1000)
         audit.record_many(entries)
         if people:
-            events.emit_many("contacts.person.created", [{"id": p.pk, "via": "import"} for p in people])
+            events.emit_many(
+                "contacts.person.created", [{"id": p.pk, "via": "import"} for p in people]
+            )
         for index, pk, row in updates:
             person = Person.objects.get(pk=pk)
             data = {key: value for key, value in row.items() if key != "created_at"}
@@ -705,7 +725,9 @@ def organizations_import_batch(
     with transaction.atomic():
         organizations: list[Organization] = []
         for _index, clean, created_at in new_rows:
-            organization = Organization(**clean.fields, created_at=created_at, updated_at=created_at)
+            organization = Organization(
+                **clean.fields, created_at=created_at, updated_at=created_at
+            )
             organization.owner_id = clean.fields.get("owner_id") or actor.pk
             if "team_id" not in clean.fields:
                 organization.team_id = ctx.team_of(organization.owner_id)

@@ -49,7 +49,12 @@ def problem(
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> HttpResponse:
-    body: dict[str, Any] = {"type": PROBLEM_TYPE + code, "title": title, "status": status, "code": code}
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + code,
+        "title": title,
+        "status": status,
+        "code": code,
+    }
     if detail:
         body["detail"] = detail
     if errors is not None:
@@ -68,7 +73,9 @@ def field_errors(error: DjangoValidationError) -> list[dict[str, Any]]:
         for name, items in error.error_dict.items():
             for item in items:
                 message = item.message % item.params if item.params else item.message
-                result.append({"field": name, "code": item.code or "invalid", "message": str(message)})
+                result.append(
+                    {"field": name, "code": item.code or "invalid", "message": str(message)}
+                )
         return result
     return [
         {"field": None, "code": item.code or "invalid", "message": str(message)}
@@ -77,7 +84,7 @@ def field_errors(error: DjangoValidationError) -> list[dict[str, Any]]:
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:
-    def on_ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    def on_ninja_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = []
         for item in exc.errors:
             location = [str(part) for part in item.get("loc", ())]
@@ -94,20 +101,20 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             )
         return problem(422, "validation_failed", "The request has invalid fields.", errors=errors)
 
-    def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    def on_django_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = field_errors(exc)
         return problem(422, "validation_failed", "The request has invalid fields.", errors=errors)
 
-    def on_permission(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    def on_permission(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem(403, "permission_denied", "You are not allowed to do this.", str(exc))
 
-    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem(404, "not_found", "Not found.")
 
-    def on_stale(request: HttpRequest, exc: PreconditionFailed) -> HttpResponse:
+    def on_stale(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem(412, "stale_version", "The record has changed since you read it.", str(exc))
 
-    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def on_auth(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem(
             401,
             "not_authenticated",
@@ -115,7 +122,7 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             headers={"WWW-Authenticate": 'Bearer realm="elo"'},
         )
 
-    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def on_http(request: HttpRequest, exc: Any) -> HttpResponse:
         code = re.sub(r"[^a-z]+", "_", str(exc).lower()).strip("_")[:40] or "error"
         return problem(exc.status_code, code, str(exc))
 
@@ -150,4 +157,6 @@ def next_link(request: HttpRequest, page: Page[Any]) -> str | None:
         return None
     params = request.GET.copy()
     params["cursor"] = page.next_cursor
-    return request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
+    return (
+        request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
+    )

@@ -108,10 +108,14 @@ def clean_values(
         except ValidationError as error:
             errors[f"custom.{key}"] = [error]
     for field in fields:
-        if field.required and _is_empty(result.get(field.key)) and f"custom.{field.key}" not in errors:
+        if (
+            field.required
+            and _is_empty(result.get(field.key))
+            and f"custom.{field.key}" not in errors
+        ):
             errors[f"custom.{field.key}"] = [
                 ValidationError(_("This field is required."), code="required")
             ]
     if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
+        raise ValidationError(errors)
     return result

@@ -9,7 +9,9 @@ class PreconditionFailed(Exception):
     code = "stale_version"
 
     def __init__(self, current_version: int) -> None:
-        super().__init__(f"The record has changed since it was read (now version {current_version}).")
+        super().__init__(
+            f"The record has changed since it was read (now version {current_version})."
+        )
         self.current_version = current_version
 
 

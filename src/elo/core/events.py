@@ -104,6 +104,12 @@ def deliver_pending(limit: int = 500) -> int:
                 event.delivered_at = timezone.now()
                 handled += 1
             event.save(
-                update_fields=["attempts", "last_error", "failed_at", "available_at", "delivered_at"]
+                update_fields=[
+                    "attempts",
+                    "last_error",
+                    "failed_at",
+                    "available_at",
+                    "delivered_at",
+                ]
             )
     return handled

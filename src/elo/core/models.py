@@ -16,7 +16,10 @@ class Record(models.Model):
     """A customer record: owned by a user and a team, tagged, versioned, soft-deleted."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owner"),
     )
     team = models.ForeignKey(
         "identity.Team",

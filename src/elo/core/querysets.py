@@ -22,9 +22,9 @@ class RecordQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: User | AnonymousUser | None) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        scope = user.visibility_scope  # type: ignore[union-attr]
+        scope = user.visibility_scope
         if scope == "all":
             return self
-        if scope == "team" and user.team_id is not None:  # type: ignore[union-attr]
-            return self.filter(models.Q(owner_id=user.pk) | models.Q(team_id=user.team_id))  # type: ignore[union-attr]
+        if scope == "team" and user.team_id is not None:
+            return self.filter(models.Q(owner_id=user.pk) | models.Q(team_id=user.team_id))
         return self.filter(owner_id=user.pk)

@@ -63,7 +63,7 @@ def _validate_definition(data: dict[str, Any], *, instance: CustomField | None) 
     if key and clash.exists():
         errors["key"] = _("This key is already used.")
     if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
+        raise ValidationError(errors)
 
 
 def custom_field_create(*, actor: Any, **data: Any) -> CustomField:

@@ -73,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_available = models.BooleanField(_("available for assignment"), default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -98,7 +98,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def visibility_scope(self) -> str:
-        """"all", "team" or "own": which records `visible_to` lets this user see."""
+        """ "all", "team" or "own": which records `visible_to` lets this user see."""
         if self.is_admin or self.has_elo_perm("records.view_all"):
             return "all"
         if self.has_elo_perm("records.view_team"):
@@ -138,6 +138,9 @@ class LoginFailure(models.Model):
     email = models.CharField(max_length=254, db_index=True)
     address = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.email} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 __all__ = ["PERMISSIONS", "ApiToken", "LoginFailure", "Role", "Team", "User"]

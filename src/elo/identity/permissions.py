@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
-PERMISSIONS: dict[str, str] = {
+PERMISSIONS: dict[str, StrOrPromise] = {
     "records.view_team": _("See the records of their team"),
     "records.view_all": _("See every record"),
     "contacts.add": _("Add people and organizations"),

@@ -51,7 +51,7 @@ def _validate_user(
     if language and language not in LANGUAGE_CODES:
         errors["language"] = _("Pick a supported language.")
     if errors:
-        raise ValidationError(errors)  # type: ignore[arg-type]
+        raise ValidationError(errors)
     return email, role
 
 
@@ -89,7 +89,11 @@ def user_create(
         audit.record(
             action="identity.user.created",
             instance=user,
-            changes={"email": [None, user.email], "role": [None, role], "team": [None, team and team.pk]},
+            changes={
+                "email": [None, user.email],
+                "role": [None, role],
+                "team": [None, team and team.pk],
+            },
         )
         events.emit("identity.user.created", {"id": user.pk})
     return user
@@ -101,7 +105,7 @@ def user_update(
     user: User,
     full_name: str | None = None,
     role: str | None = None,
-    team: Team | None | bool = False,
+    team: Team | bool | None = False,
     is_active: bool | None = None,
     is_available: bool | None = None,
 ) -> User:
@@ -111,7 +115,9 @@ def user_update(
     _email, role_obj = _validate_user(
         email=user.email, role_key=role, language=user.language, instance=user
     )
-    if user.pk == actor.pk and (is_active is False or (role and role != "admin" and actor.is_admin)):
+    if user.pk == actor.pk and (
+        is_active is False or (role and role != "admin" and actor.is_admin)
+    ):
         raise ValidationError(_("You cannot lock yourself out."), code="self_lockout")
     with transaction.atomic():
         if full_name is not None:
@@ -206,7 +212,9 @@ def token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
         token = ApiToken.objects.create(
             user=user, name=clean[:100], prefix=secret[:12], digest=ApiToken.digest_of(secret)
         )
-        audit.record(action="identity.token.created", instance=token, changes={"name": [None, clean]})
+        audit.record(
+            action="identity.token.created", instance=token, changes={"name": [None, clean]}
+        )
         events.emit("identity.token.created", {"id": token.pk, "user": user.pk})
     return token, secret
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -22,7 +22,7 @@ def create_import(
 ) -> Any:
     """Loads `file` (UTF-8 CSV with a header line) as people, organizations or activities."""
     try:
-        text = io.TextIOWrapper(file.file, encoding="utf-8-sig", newline="")
+        text = io.TextIOWrapper(cast(IO[bytes], file.file), encoding="utf-8-sig", newline="")
         run = services.import_csv(
             actor=request.user,
             entity=entity,

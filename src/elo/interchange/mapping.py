@@ -96,7 +96,9 @@ def organization_data(row: Mapping[str, str]) -> dict[str, Any]:
             data[key] = row[key]
     domains = [part for part in row.get("domains", "").replace(";", ",").split(",") if part.strip()]
     if row.get("website"):
-        host = urlparse(row["website"] if "//" in row["website"] else f"//{row['website']}").hostname
+        host = urlparse(
+            row["website"] if "//" in row["website"] else f"//{row['website']}"
+        ).hostname
         if host:
             domains.append(host)
     if "@" in row.get("email", ""):

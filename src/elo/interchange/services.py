@@ -41,11 +41,14 @@ def _load_batch(
 ) -> dict[str, Any]:
     if entity == ImportEntity.ORGANIZATIONS:
         outcome = organizations_import_batch(
-            actor=actor, rows=[mapping.organization_data(row) for row in rows], skip_invalid=skip_invalid
+            actor=actor,
+            rows=[mapping.organization_data(row) for row in rows],
+            skip_invalid=skip_invalid,
         )
         return vars(outcome)
     organizations = _external_map(
-        Organization, {row["organization_external_id"] for row in rows if row.get("organization_external_id")}
+        Organization,
+        {row["organization_external_id"] for row in rows if row.get("organization_external_id")},
     )
     if entity == ImportEntity.PEOPLE:
         outcome = people_import_batch(

@@ -5,40 +5,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('custom', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('kind', models.CharField(choices=[('note', 'Note'), ('task', 'Task'), ('call', 'Call'), ('meeting', 'Meeting'), ('email', 'Email')], max_length=20, verbose_name='kind')),
-                ('subject', models.CharField(blank=True, max_length=300, verbose_name='subject')),
-                ('body', models.TextField(blank=True, verbose_name='body')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='due')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done')),
-                ('direction', models.CharField(blank=True, choices=[('', 'Not set'), ('inbound', 'Inbound'), ('outbound', 'Outbound')], default='', max_length=10, verbose_name='direction')),
-                ('duration_seconds', models.PositiveIntegerField(blank=True, null=True, verbose_name='duration (seconds)')),
-                ('outcome', models.CharField(blank=True, choices=[('', 'Not set'), ('connected', 'Connected'), ('voicemail', 'Left voicemail'), ('no_answer', 'No answer'), ('busy', 'Busy'), ('wrong_number', 'Wrong number')], default='', max_length=20, verbose_name='outcome')),
-                ('starts_at', models.DateTimeField(blank=True, null=True, verbose_name='starts')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='ends')),
-                ('email_from', models.CharField(blank=True, max_length=254, verbose_name='from')),
-                ('email_to', models.TextField(blank=True, verbose_name='to')),
-                ('external_id', models.CharField(blank=True, default='', max_length=100, verbose_name='external id')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "custom",
+                    models.JSONField(blank=True, default=dict, verbose_name="custom fields"),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
+                ),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("note", "Note"),
+                            ("task", "Task"),
+                            ("call", "Call"),
+                            ("meeting", "Meeting"),
+                            ("email", "Email"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=300, verbose_name="subject")),
+                ("body", models.TextField(blank=True, verbose_name="body")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "occurred_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="when"),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="due")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done")),
+                (
+                    "direction",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "Not set"), ("inbound", "Inbound"), ("outbound", "Outbound")],
+                        default="",
+                        max_length=10,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "duration_seconds",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="duration (seconds)"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not set"),
+                            ("connected", "Connected"),
+                            ("voicemail", "Left voicemail"),
+                            ("no_answer", "No answer"),
+                            ("busy", "Busy"),
+                            ("wrong_number", "Wrong number"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(blank=True, null=True, verbose_name="starts")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="ends")),
+                ("email_from", models.CharField(blank=True, max_length=254, verbose_name="from")),
+                ("email_to", models.TextField(blank=True, verbose_name="to")),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="external id"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
+                "verbose_name_plural": "activities",
             },
         ),
     ]

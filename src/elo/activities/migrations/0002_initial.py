@@ -6,71 +6,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activities', '0001_initial'),
-        ('contacts', '0001_initial'),
-        ('core', '0001_initial'),
-        ('identity', '0001_initial'),
+        ("activities", "0001_initial"),
+        ("contacts", "0001_initial"),
+        ("core", "0001_initial"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_activities', to=settings.AUTH_USER_MODEL, verbose_name='assignee'),
+            model_name="activity",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="assigned_activities",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="assignee",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='attendees',
-            field=models.ManyToManyField(blank=True, related_name='meetings', to='contacts.person', verbose_name='attendees'),
+            model_name="activity",
+            name="attendees",
+            field=models.ManyToManyField(
+                blank=True, related_name="meetings", to="contacts.person", verbose_name="attendees"
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='organization',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='contacts.organization'),
+            model_name="activity",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="contacts.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="activity",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='contacts.person'),
+            model_name="activity",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="activities",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='%(app_label)s_%(class)s_set', to='core.tag', verbose_name='tags'),
+            model_name="activity",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="%(app_label)s_%(class)s_set",
+                to="core.tag",
+                verbose_name="tags",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.team', verbose_name='team'),
+            model_name="activity",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="identity.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['person', '-occurred_at', '-id'], name='activity_person_time'),
+            model_name="activity",
+            index=models.Index(
+                fields=["person", "-occurred_at", "-id"], name="activity_person_time"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['organization', '-occurred_at', '-id'], name='activity_org_time'),
+            model_name="activity",
+            index=models.Index(
+                fields=["organization", "-occurred_at", "-id"], name="activity_org_time"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['assignee', 'kind', 'done_at', 'due_at'], name='activity_tasks'),
+            model_name="activity",
+            index=models.Index(
+                fields=["assignee", "kind", "done_at", "due_at"], name="activity_tasks"
+            ),
         ),
         migrations.AddIndex(
-            model_name='activity',
-            index=models.Index(fields=['created_at', 'id'], name='activity_created'),
+            model_name="activity",
+            index=models.Index(fields=["created_at", "id"], name="activity_created"),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('external_id',), name='activity_external_id_unique'),
+            model_name="activity",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("external_id",),
+                name="activity_external_id_unique",
+            ),
         ),
     ]

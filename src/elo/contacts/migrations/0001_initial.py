@@ -5,96 +5,216 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Employment',
+            name="Employment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job_title', models.CharField(blank=True, max_length=100, verbose_name='job title')),
-                ('is_primary', models.BooleanField(default=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "job_title",
+                    models.CharField(blank=True, max_length=100, verbose_name="job title"),
+                ),
+                ("is_primary", models.BooleanField(default=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('custom', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('sort_name', models.CharField(editable=False, max_length=200)),
-                ('domains', models.JSONField(blank=True, default=list, verbose_name='domains')),
-                ('industry', models.CharField(blank=True, max_length=100, verbose_name='industry')),
-                ('size', models.CharField(blank=True, choices=[('', 'Unknown'), ('1-9', '1-9 employees'), ('10-49', '10-49 employees'), ('50-249', '50-249 employees'), ('250-999', '250-999 employees'), ('1000+', '1000 or more employees')], default='', max_length=10, verbose_name='size')),
-                ('tax_id', models.CharField(blank=True, max_length=40, verbose_name='tax id')),
-                ('tax_id_kind', models.CharField(blank=True, choices=[('', 'None'), ('cnpj', 'CNPJ'), ('nif', 'NIF'), ('vat', 'EU VAT')], default='', max_length=10)),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('phones', models.JSONField(blank=True, default=list, verbose_name='phones')),
-                ('addresses', models.JSONField(blank=True, default=list, verbose_name='addresses')),
-                ('external_id', models.CharField(blank=True, default='', max_length=100, verbose_name='external id')),
-                ('search_text', models.TextField(default='', editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "custom",
+                    models.JSONField(blank=True, default=dict, verbose_name="custom fields"),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
+                ),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("sort_name", models.CharField(editable=False, max_length=200)),
+                ("domains", models.JSONField(blank=True, default=list, verbose_name="domains")),
+                ("industry", models.CharField(blank=True, max_length=100, verbose_name="industry")),
+                (
+                    "size",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Unknown"),
+                            ("1-9", "1-9 employees"),
+                            ("10-49", "10-49 employees"),
+                            ("50-249", "50-249 employees"),
+                            ("250-999", "250-999 employees"),
+                            ("1000+", "1000 or more employees"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="size",
+                    ),
+                ),
+                ("tax_id", models.CharField(blank=True, max_length=40, verbose_name="tax id")),
+                (
+                    "tax_id_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "None"), ("cnpj", "CNPJ"), ("nif", "NIF"), ("vat", "EU VAT")],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("phones", models.JSONField(blank=True, default=list, verbose_name="phones")),
+                ("addresses", models.JSONField(blank=True, default=list, verbose_name="addresses")),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="external id"
+                    ),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
             ],
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('custom', models.JSONField(blank=True, default=dict, verbose_name='custom fields')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('given_name', models.CharField(blank=True, max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(blank=True, max_length=100, verbose_name='family name')),
-                ('sort_name', models.CharField(editable=False, max_length=210)),
-                ('primary_email', models.CharField(blank=True, editable=False, max_length=254, verbose_name='email')),
-                ('primary_phone', models.CharField(blank=True, editable=False, max_length=32, verbose_name='phone')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('region', models.CharField(blank=True, max_length=100, verbose_name='state or region')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='postal code')),
-                ('country', models.CharField(blank=True, max_length=2, verbose_name='country')),
-                ('preferred_language', models.CharField(blank=True, max_length=10, verbose_name='preferred language')),
-                ('lifecycle_stage', models.CharField(choices=[('subscriber', 'Subscriber'), ('lead', 'Lead'), ('marketing_qualified', 'Marketing qualified'), ('sales_qualified', 'Sales qualified'), ('opportunity', 'Opportunity'), ('customer', 'Customer'), ('evangelist', 'Evangelist'), ('other', 'Other')], default='lead', max_length=30, verbose_name='lifecycle stage')),
-                ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('external_id', models.CharField(blank=True, default='', max_length=100, verbose_name='external id')),
-                ('search_text', models.TextField(default='', editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "custom",
+                    models.JSONField(blank=True, default=dict, verbose_name="custom fields"),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
+                ),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "given_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="given name"),
+                ),
+                (
+                    "family_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="family name"),
+                ),
+                ("sort_name", models.CharField(editable=False, max_length=210)),
+                (
+                    "primary_email",
+                    models.CharField(
+                        blank=True, editable=False, max_length=254, verbose_name="email"
+                    ),
+                ),
+                (
+                    "primary_phone",
+                    models.CharField(
+                        blank=True, editable=False, max_length=32, verbose_name="phone"
+                    ),
+                ),
+                ("street", models.CharField(blank=True, max_length=200, verbose_name="street")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                (
+                    "region",
+                    models.CharField(blank=True, max_length=100, verbose_name="state or region"),
+                ),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="postal code"),
+                ),
+                ("country", models.CharField(blank=True, max_length=2, verbose_name="country")),
+                (
+                    "preferred_language",
+                    models.CharField(blank=True, max_length=10, verbose_name="preferred language"),
+                ),
+                (
+                    "lifecycle_stage",
+                    models.CharField(
+                        choices=[
+                            ("subscriber", "Subscriber"),
+                            ("lead", "Lead"),
+                            ("marketing_qualified", "Marketing qualified"),
+                            ("sales_qualified", "Sales qualified"),
+                            ("opportunity", "Opportunity"),
+                            ("customer", "Customer"),
+                            ("evangelist", "Evangelist"),
+                            ("other", "Other"),
+                        ],
+                        default="lead",
+                        max_length=30,
+                        verbose_name="lifecycle stage",
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=100, verbose_name="source")),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True, default="", max_length=100, verbose_name="external id"
+                    ),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
             ],
         ),
         migrations.CreateModel(
-            name='PersonEmail',
+            name="PersonEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(db_index=True, max_length=254)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.CharField(db_index=True, max_length=254)),
+                ("is_primary", models.BooleanField(default=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PersonPhone',
+            name="PersonPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(db_index=True, max_length=32)),
-                ('is_primary', models.BooleanField(default=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(db_index=True, max_length=32)),
+                ("is_primary", models.BooleanField(default=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
     ]

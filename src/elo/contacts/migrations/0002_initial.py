@@ -6,114 +6,180 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0001_initial'),
-        ('core', '0001_initial'),
-        ('identity', '0001_initial'),
+        ("contacts", "0001_initial"),
+        ("core", "0001_initial"),
+        ("identity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="organization",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='%(app_label)s_%(class)s_set', to='core.tag', verbose_name='tags'),
+            model_name="organization",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="%(app_label)s_%(class)s_set",
+                to="core.tag",
+                verbose_name="tags",
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.team', verbose_name='team'),
+            model_name="organization",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="identity.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddField(
-            model_name='employment',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='employments', to='contacts.organization'),
+            model_name="employment",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="employments",
+                to="contacts.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='organizations',
-            field=models.ManyToManyField(blank=True, related_name='people', through='contacts.Employment', to='contacts.organization'),
+            model_name="person",
+            name="organizations",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="people",
+                through="contacts.Employment",
+                to="contacts.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="person",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='%(app_label)s_%(class)s_set', to='core.tag', verbose_name='tags'),
+            model_name="person",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="%(app_label)s_%(class)s_set",
+                to="core.tag",
+                verbose_name="tags",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='identity.team', verbose_name='team'),
+            model_name="person",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="identity.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddField(
-            model_name='employment',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='employments', to='contacts.person'),
+            model_name="employment",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="employments",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='personemail',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emails', to='contacts.person'),
+            model_name="personemail",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="emails",
+                to="contacts.person",
+            ),
         ),
         migrations.AddField(
-            model_name='personphone',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='contacts.person'),
+            model_name="personphone",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="phones",
+                to="contacts.person",
+            ),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['sort_name', 'id'], name='org_sort_name'),
+            model_name="organization",
+            index=models.Index(fields=["sort_name", "id"], name="org_sort_name"),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['created_at', 'id'], name='org_created'),
+            model_name="organization",
+            index=models.Index(fields=["created_at", "id"], name="org_created"),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['updated_at', 'id'], name='org_updated'),
+            model_name="organization",
+            index=models.Index(fields=["updated_at", "id"], name="org_updated"),
         ),
         migrations.AddConstraint(
-            model_name='organization',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('external_id',), name='org_external_id_unique'),
+            model_name="organization",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("external_id",),
+                name="org_external_id_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['sort_name', 'id'], name='person_sort_name'),
+            model_name="person",
+            index=models.Index(fields=["sort_name", "id"], name="person_sort_name"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['created_at', 'id'], name='person_created'),
+            model_name="person",
+            index=models.Index(fields=["created_at", "id"], name="person_created"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['updated_at', 'id'], name='person_updated'),
+            model_name="person",
+            index=models.Index(fields=["updated_at", "id"], name="person_updated"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['lifecycle_stage'], name='person_stage'),
+            model_name="person",
+            index=models.Index(fields=["lifecycle_stage"], name="person_stage"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('external_id',), name='person_external_id_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("external_id",),
+                name="person_external_id_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employment',
-            constraint=models.UniqueConstraint(fields=('person', 'organization'), name='employment_once'),
+            model_name="employment",
+            constraint=models.UniqueConstraint(
+                fields=("person", "organization"), name="employment_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personemail',
-            constraint=models.UniqueConstraint(fields=('person', 'email'), name='person_email_once'),
+            model_name="personemail",
+            constraint=models.UniqueConstraint(
+                fields=("person", "email"), name="person_email_once"
+            ),
         ),
     ]

@@ -40,5 +40,7 @@ class Command(BaseCommand):
                 full_name=options["name"],
             )
         except ValidationError as error:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from error
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+            ) from error
         self.stdout.write(f"Created {user.email} ({options['role']}).")

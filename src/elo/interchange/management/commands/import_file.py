@@ -20,9 +20,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--entity", required=True, choices=["people", "organizations", "activities"]
         )
-        parser.add_argument("--as", dest="user", default="", help="acting user's email (default: first admin)")
+        parser.add_argument(
+            "--as", dest="user", default="", help="acting user's email (default: first admin)"
+        )
         parser.add_argument("--batch-size", type=int, default=services.DEFAULT_BATCH)
-        parser.add_argument("--skip-invalid", action="store_true", help="load the valid rows of a batch with rejected rows")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="load the valid rows of a batch with rejected rows",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["user"]:
@@ -35,7 +41,9 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"{path} does not exist.")
         with (
-            context.acting(context.Actor(kind="user", user_id=actor.pk, label=f"{actor.email} (import)")),
+            context.acting(
+                context.Actor(kind="user", user_id=actor.pk, label=f"{actor.email} (import)")
+            ),
             path.open(encoding="utf-8-sig", newline="") as stream,
         ):
             try:
@@ -55,6 +63,8 @@ class Command(BaseCommand):
             f"({run.batches_failed} of {run.batches} batches not loaded)."
         )
         for item in run.rejected[:50]:
-            self.stdout.write(f"  line {item['line']}: {json.dumps(item['errors'], ensure_ascii=False)}")
+            self.stdout.write(
+                f"  line {item['line']}: {json.dumps(item['errors'], ensure_ascii=False)}"
+            )
         if run.rejected_count:
             raise CommandError(f"{run.rejected_count} rows rejected.")

@@ -30,10 +30,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:32} {role}")
         if options["no_serve"]:
             return
-        worker = subprocess.Popen([sys.executable, "-m", "elo.cli", "worker"])  # noqa: S603
-        server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "elo.cli", "serve", "--port", str(port)]
-        )
+        worker = subprocess.Popen([sys.executable, "-m", "elo.cli", "worker"])
+        server = subprocess.Popen([sys.executable, "-m", "elo.cli", "serve", "--port", str(port)])
         try:
             server.wait()
         except KeyboardInterrupt:

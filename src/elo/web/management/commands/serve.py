@@ -13,7 +13,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("ELO_PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("ELO_HOST", "127.0.0.1"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("ELO_WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("ELO_WEB_WORKERS", "2"))
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         argv = [

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-os.environ.setdefault("ELO_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 PASSWORD = "s3cret-Passphrase!"
 
@@ -19,12 +16,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Hashing speed only; test_identity checks that production uses Argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in-process at enqueue time, so after-commit delivery is observable.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from django_tasks import task_backends
+
+    task_backends.__dict__.pop("settings", None)
 
 
 @pytest.fixture
 def teams(db: Any) -> dict[str, Any]:
-    from elo.identity.services import team_create
+    from elo.identity.services import roles_ensure_defaults, team_create
 
+    roles_ensure_defaults()
     return {
         "north": team_create(actor=None, name="North"),
         "south": team_create(actor=None, name="South"),

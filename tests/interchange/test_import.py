@@ -1,0 +1,157 @@
+"""CSV import: through the services, all-or-nothing per batch, reported, re-runnable."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from elo.activities.models import Activity
+from elo.contacts.models import Organization, Person
+from elo.interchange.services import import_text
+
+pytestmark = pytest.mark.django_db
+
+COMPANIES = """id,name,email,phone,city,website,created_at
+1,Perez LLC 1,info@perez1.example.com,+1-555-8255764,Milan,https://perez1.example.com,2020-05-08T15:34:10Z
+2,Smith Ltd 2,info@smith2.example.com,+1-555-1234567,Porto,https://smith2.example.com,2021-01-01T00:00:00Z
+"""
+CONTACTS = """id,first_name,last_name,email,phone,company_id,city,created_at
+1,Donald,Okafor,donald.okafor.1@example.com,+1-555-4906738,1,Brussels,2020-10-11T12:08:38Z
+2,Mary,Johnson,mary.johnson.2@example.com,+1-555-4906738,2,Lisbon,2021-10-11T12:08:38Z
+"""
+ACTIVITIES = """id,contact_id,kind,subject,body,created_at
+1,2,email,email meeting 1,Discussed meeting and contract with contact 2.,2022-02-09T15:21:22Z
+2,1,call,call demo 2,Discussed demo and budget with contact 1.,2022-03-09T15:21:22Z
+"""
+
+
+def test_workload_files_load_with_links_and_created_at(admin: Any) -> None:
+    assert import_text(actor=admin, entity="organizations", text=COMPANIES).created_count == 2
+    run = import_text(actor=admin, entity="people", text=CONTACTS)
+    assert (run.created_count, run.rejected_count) == (2, 0)
+    assert import_text(actor=admin, entity="activities", text=ACTIVITIES).created_count == 2
+    mary = Person.objects.get(external_id="2")
+    assert mary.primary_email == "mary.johnson.2@example.com"
+    assert mary.primary_phone == "+15554906738"
+    assert mary.city == "Lisbon"
+    assert mary.created_at.isoformat() == "2021-10-11T12:08:38+00:00"
+    assert [e.organization.name for e in mary.employments.all()] == ["Smith Ltd 2"]
+    perez = Organization.objects.get(external_id="1")
+    assert perez.domains == ["perez1.example.com"]
+    assert perez.addresses == [
+        {"label": "", "street": "", "city": "Milan", "region": "", "postal_code": "", "country": ""}
+    ]
+    email = Activity.objects.get(external_id="1")
+    assert (email.kind, email.person_id, email.subject) == ("email", mary.pk, "email meeting 1")
+
+
+def test_rerun_creates_no_duplicates(admin: Any) -> None:
+    import_text(actor=admin, entity="organizations", text=COMPANIES)
+    import_text(actor=admin, entity="people", text=CONTACTS)
+    import_text(actor=admin, entity="activities", text=ACTIVITIES)
+    again = import_text(actor=admin, entity="people", text=CONTACTS)
+    assert (again.created_count, again.unchanged_count) == (0, 2)
+    assert import_text(actor=admin, entity="activities", text=ACTIVITIES).created_count == 0
+    assert import_text(actor=admin, entity="organizations", text=COMPANIES).created_count == 0
+    assert (Person.objects.count(), Activity.objects.count(), Organization.objects.count()) == (
+        2,
+        2,
+        2,
+    )
+
+
+def test_rerun_with_changed_row_updates_it(admin: Any) -> None:
+    import_text(
+        actor=admin,
+        entity="people",
+        text=CONTACTS.replace(",1,Brussels", ",,Brussels").replace(",2,Lisbon", ",,Lisbon"),
+    )
+    changed = (
+        CONTACTS.replace("Lisbon", "Faro")
+        .replace(",1,Brussels", ",,Brussels")
+        .replace(",2,Faro", ",,Faro")
+    )
+    run = import_text(actor=admin, entity="people", text=changed)
+    assert (run.created_count, run.updated_count, run.unchanged_count) == (0, 1, 1)
+    assert Person.objects.get(external_id="2").city == "Faro"
+
+
+def test_upsert_by_email_without_external_id(admin: Any) -> None:
+    text = "first_name,last_name,email\nAna,Lima,ana@ex.com\n"
+    import_text(actor=admin, entity="people", text=text)
+    run = import_text(actor=admin, entity="people", text=text.replace("Lima", "Lima Souza"))
+    assert (run.created_count, run.updated_count) == (0, 1)
+    assert Person.objects.get().family_name == "Lima Souza"
+
+
+def test_batch_with_a_bad_row_writes_nothing_and_reports_every_bad_row(admin: Any) -> None:
+    text = (
+        "first_name,last_name,email,phone\n"
+        "Ana,Lima,ana@ex.com,\n"
+        "Bia,Reis,not-an-email,\n"
+        "Caio,Melo,caio@ex.com,123\n"
+        "Dora,Cruz,dora@ex.com,\n"
+    )
+    run = import_text(actor=admin, entity="people", text=text, batch_size=10)
+    assert run.created_count == 0 and Person.objects.count() == 0
+    assert [item["line"] for item in run.rejected] == [3, 4]
+    assert "emails" in run.rejected[0]["errors"]
+    assert "phones" in run.rejected[1]["errors"]
+    assert (run.batches, run.batches_failed) == (1, 1)
+
+
+def test_other_batches_still_load(admin: Any) -> None:
+    text = "first_name,email\nAna,ana@ex.com\nBia,bad\nCaio,caio@ex.com\nDora,dora@ex.com\n"
+    run = import_text(actor=admin, entity="people", text=text, batch_size=2)
+    assert [item["line"] for item in run.rejected] == [3]
+    assert sorted(Person.objects.values_list("given_name", flat=True)) == ["Caio", "Dora"]
+
+
+def test_skip_invalid_loads_the_good_rows(admin: Any) -> None:
+    text = "first_name,email\nAna,ana@ex.com\nBia,bad\n"
+    run = import_text(actor=admin, entity="people", text=text, skip_invalid=True)
+    assert (run.created_count, run.rejected_count) == (1, 1)
+
+
+def test_repeated_row_in_one_file_is_rejected(admin: Any) -> None:
+    text = "first_name,email\nAna,ana@ex.com\nAna again,ANA@ex.com\n"
+    run = import_text(actor=admin, entity="people", text=text, skip_invalid=True)
+    assert run.created_count == 1 and run.rejected[0]["line"] == 3
+
+
+def test_import_needs_permission(rep: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        import_text(actor=rep, entity="people", text=CONTACTS)
+
+
+def test_api_import(api: Any, admin: Any, client: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    token_client = api(admin)
+    response = token_client.client.post(
+        "/api/v1/imports",
+        {"entity": "organizations", "file": SimpleUploadedFile("c.csv", COMPANIES.encode())},
+        headers=token_client.headers,
+    )
+    assert response.status_code == 201
+    assert response.json()["created_count"] == 2
+    bad = token_client.client.post(
+        "/api/v1/imports",
+        {"entity": "planets", "file": SimpleUploadedFile("c.csv", COMPANIES.encode())},
+        headers=token_client.headers,
+    )
+    assert bad.status_code == 422
+
+
+def test_cli_import(admin: Any, tmp_path: Any) -> None:
+    path = tmp_path / "companies.csv"
+    path.write_text(COMPANIES)
+    out = io.StringIO()
+    call_command("import_file", str(path), entity="organizations", stdout=out)
+    assert "2 created" in out.getvalue()
+    assert Organization.objects.count() == 2

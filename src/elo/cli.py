@@ -14,12 +14,13 @@ USAGE = """usage: elo COMMAND [options]
   createuser --email E --password P --role R [--team T]
   token create --user EMAIL [--name N]   print a new API token (shown once)
   import FILE --entity people|organizations|activities [--skip-invalid]
+  export --entity people|organizations [-o FILE]   CSV in Elo's own columns
   bench                    run the standard benchmark workload
 
 Configuration comes from ELO_* environment variables (see README.md).
 """
 
-ALIASES = {"import": "import_file", "token": "token", "createuser": "createuser"}
+ALIASES = {"import": "import_file", "export": "export_file"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -155,3 +155,70 @@ def test_cli_import(admin: Any, tmp_path: Any) -> None:
     call_command("import_file", str(path), entity="organizations", stdout=out)
     assert "2 created" in out.getvalue()
     assert Organization.objects.count() == 2
+
+
+def test_export_round_trips_through_import(
+    admin: Any, rep: Any, make_person: Any, make_organization: Any
+) -> None:
+    from elo.contacts.filters import RecordFilter
+    from elo.core.services import custom_field_create
+    from elo.interchange.exports import export_rows
+
+    custom_field_create(
+        actor=admin,
+        entity="person",
+        key="tier",
+        label="Tier",
+        field_type="choice",
+        choices=["a", "b"],
+    )
+    organization = make_organization(name="Acme")
+    make_person(given_name="Ana", family_name="Lima", emails=["ana@ex.com"], phones=["+5511988887777"],
+                organizations=[{"organization": organization.pk, "job_title": "CFO"}], tags=["vip"],
+                custom={"tier": "a"})  # fmt: skip
+    rows = list(export_rows(actor=admin, entity="people", filters=RecordFilter()))
+    header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    assert header[-1] == "cf_tier"
+    assert (row["emails"], row["phones"], row["organization"], row["job_title"], row["tags"], row["cf_tier"]) == (
+        "ana@ex.com", "+5511988887777", "Acme", "CFO", "vip", "a")  # fmt: skip
+    import csv
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(
+        [header, [value if key != "city" else "Recife" for key, value in row.items()]]
+    )
+    run = import_text(actor=admin, entity="people", text=buffer.getvalue())
+    assert (run.created_count, run.updated_count, run.rejected_count) == (0, 1, 0)
+    person = Person.objects.get()
+    assert person.city == "Recife" and person.custom == {"tier": "a"}
+    assert [e.organization_id for e in person.employments.all()] == [organization.pk]
+
+
+def test_export_needs_permission_and_respects_visibility(
+    rep: Any, manager: Any, web: Any, make_person: Any, other_rep: Any
+) -> None:
+    make_person(owner=rep, given_name="Mine")
+    make_person(owner=other_rep, given_name="Theirs")
+    assert web(rep).get("/export/people.csv").status_code == 403
+    response = web(manager).get("/export/people.csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()
+    assert "Mine" in body and "Theirs" not in body
+
+
+def test_import_page(admin: Any, web: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = web(admin)
+    assert client.get("/import/").status_code == 200
+    response = client.post(
+        "/import/",
+        {"entity": "organizations", "file": SimpleUploadedFile("c.csv", COMPANIES.encode())},
+    )
+    assert response.status_code == 200
+    assert Organization.objects.count() == 2
+    bad = client.post(
+        "/import/",
+        {"entity": "people", "file": SimpleUploadedFile("p.csv", b"first_name,email\nAna,nope\n")},
+    )
+    assert "Enter a valid email address." in bad.content.decode()

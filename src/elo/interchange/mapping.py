@@ -80,10 +80,12 @@ def person_data(row: Mapping[str, str], organizations: Mapping[str, int]) -> dic
         if row.get(key):
             data[key] = row[key]
     org_ref = row.get("organization_external_id", "")
-    if org_ref:
-        data["organizations"] = [
-            {"organization": organizations.get(org_ref, -1), "job_title": row.get("job_title", "")}
-        ]
+    org_pk = row.get("organization_elo_id", "")
+    if org_ref or org_pk:
+        target = (
+            organizations.get(org_ref, -1) if org_ref else (int(org_pk) if org_pk.isdigit() else -1)
+        )
+        data["organizations"] = [{"organization": target, "job_title": row.get("job_title", "")}]
     if custom := _custom(row):
         data["custom"] = custom
     return data

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from elo.interchange import views
+
 app_name = "interchange"
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_file, name="import"),
+    path("export/<str:entity>.csv", views.export_file, name="export"),
+]

@@ -1,0 +1,160 @@
+"""CSV export in Elo's own columns, which the importer reads back."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import models
+
+from elo.contacts import selectors as contacts
+from elo.contacts.filters import RecordFilter
+from elo.contacts.models import Employment, Organization, Person
+from elo.core.custom_fields import definitions
+from elo.core.permissions import require
+
+PEOPLE_COLUMNS = [
+    "elo_id",
+    "external_id",
+    "given_name",
+    "family_name",
+    "emails",
+    "phones",
+    "organization_elo_id",
+    "organization_external_id",
+    "organization",
+    "job_title",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "preferred_language",
+    "lifecycle_stage",
+    "source",
+    "tags",
+    "owner",
+    "created_at",
+]
+ORGANIZATION_COLUMNS = [
+    "elo_id",
+    "external_id",
+    "name",
+    "domains",
+    "industry",
+    "size",
+    "tax_id",
+    "website",
+    "phones",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "tags",
+    "owner",
+    "created_at",
+]
+CHUNK = 2000
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _custom_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "|".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _chunked(queryset: models.QuerySet[Any]) -> Iterator[Any]:
+    """Rows in id order, a chunk at a time, each chunk with its relations prefetched."""
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last).order_by("pk")[:CHUNK])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].pk
+
+
+def _person_row(person: Person, keys: list[str]) -> list[str]:
+    jobs: list[Employment] = list(person.employments.all())
+    first = jobs[0] if jobs else None
+    return [
+        str(person.pk),
+        person.external_id,
+        person.given_name,
+        person.family_name,
+        ", ".join(item.email for item in person.emails.all()),
+        ", ".join(item.number for item in person.phones.all()),
+        str(first.organization_id) if first else "",
+        first.organization.external_id if first else "",
+        first.organization.name if first else "",
+        first.job_title if first else "",
+        person.street,
+        person.city,
+        person.region,
+        person.postal_code,
+        person.country,
+        person.preferred_language,
+        person.lifecycle_stage,
+        person.source,
+        ", ".join(tag.name for tag in person.tags.all()),
+        person.owner.email,
+        person.created_at.isoformat(),
+        *[_custom_value(person.custom.get(key)) for key in keys],
+    ]
+
+
+def _organization_row(organization: Organization, keys: list[str]) -> list[str]:
+    address = organization.addresses[0] if organization.addresses else {}
+    return [
+        str(organization.pk),
+        organization.external_id,
+        organization.name,
+        ", ".join(organization.domains),
+        organization.industry,
+        organization.size,
+        organization.tax_id,
+        organization.website,
+        ", ".join(organization.phones),
+        *[address.get(key, "") for key in ("street", "city", "region", "postal_code", "country")],
+        ", ".join(tag.name for tag in organization.tags.all()),
+        organization.owner.email,
+        organization.created_at.isoformat(),
+        *[_custom_value(organization.custom.get(key)) for key in keys],
+    ]
+
+
+def export_rows(*, actor: Any, entity: str, filters: RecordFilter) -> Iterator[list[str]]:
+    """The header and rows of what `actor` sees with `filters`, for any CSV writer.
+
+    The permission is checked now; the rows are read lazily, a chunk at a time."""
+    require(actor, "exports.run")
+    return _rows(actor, entity, filters)
+
+
+def _rows(actor: Any, entity: str, filters: RecordFilter) -> Iterator[list[str]]:
+    if entity == "people":
+        keys = [field.key for field in definitions("person")]
+        yield PEOPLE_COLUMNS + [f"cf_{key}" for key in keys]
+        queryset = contacts.people_for_list(actor, filters)
+        for person in _chunked(queryset):
+            yield _person_row(person, keys)
+        return
+    keys = [field.key for field in definitions("organization")]
+    yield ORGANIZATION_COLUMNS + [f"cf_{key}" for key in keys]
+    for organization in _chunked(contacts.organizations_for_list(actor, filters)):
+        yield _organization_row(organization, keys)
+
+
+def stream_csv(rows: Iterable[list[str]]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    for row in rows:
+        yield writer.writerow(row)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import csv
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from elo.contacts.filters import RecordFilter
+from elo.identity.models import User
+from elo.interchange.exports import export_rows
+
+
+class Command(BaseCommand):
+    help = "Export people or organizations as CSV (Elo's own columns) to a file or stdout."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--entity", required=True, choices=["people", "organizations"])
+        parser.add_argument(
+            "--as", dest="user", default="", help="acting user's email (default: first admin)"
+        )
+        parser.add_argument("--output", "-o", default="-", help="file path, or - for stdout")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["user"]:
+            actor = User.objects.filter(email=options["user"].lower()).first()
+        else:
+            actor = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        if actor is None:
+            raise CommandError("No acting user: create an admin first or pass --as EMAIL.")
+        rows = export_rows(actor=actor, entity=options["entity"], filters=RecordFilter())
+        if options["output"] == "-":
+            csv.writer(sys.stdout).writerows(rows)
+            return
+        with open(options["output"], "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from elo.contacts.filters import RecordFilter
+from elo.interchange import exports, services
+from elo.interchange.forms import ImportForm
+
+
+@login_required
+def import_file(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_elo_perm("imports.run"):  # type: ignore[union-attr]
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    run = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            run = services.import_csv(
+                actor=request.user,
+                entity=form.cleaned_data["entity"],
+                stream=io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline=""),
+                filename=upload.name,
+                skip_invalid=form.cleaned_data["skip_invalid"],
+            )
+        except UnicodeDecodeError:
+            form.add_error("file", _("The file is not UTF-8 text."))
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+    return render(request, "interchange/import.html", {"form": form, "run": run})
+
+
+@login_required
+@require_GET
+def export_file(request: HttpRequest, entity: str) -> HttpResponse:
+    if entity not in {"people", "organizations"}:
+        return HttpResponse(status=404)
+    try:
+        filters = RecordFilter.from_params(request.GET)
+    except ValidationError as error:
+        return HttpResponse("; ".join(error.messages), status=400, content_type="text/plain")
+    rows = exports.export_rows(actor=request.user, entity=entity, filters=filters)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        exports.stream_csv(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="elo-{entity}-{stamp}.csv"'
+    return response

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("elo.contacts.urls")),
     path("", include("elo.activities.urls")),
     path("", include("elo.interchange.urls")),
+    path("", include("elo.core.urls")),
     path("", include("elo.web.urls")),
 ]

@@ -1,0 +1,110 @@
+"""Settings pages for the shared tables (custom fields, tags), and the permission guard
+every settings page uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from elo.core import selectors, services
+from elo.core.forms import CustomFieldForm, add_service_errors
+from elo.core.models import CustomFieldEntity
+from elo.core.permissions import require
+
+View = Callable[..., HttpResponse]
+
+
+def permission_required(permission: str) -> Callable[[View], View]:
+    """Sends anonymous visitors to sign in and answers 403 to users without `permission`."""
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require(request.user, permission)
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
+def posted(request: HttpRequest) -> Any:
+    """The submitted data on POST (even when empty, e.g. every box unticked), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+@permission_required("settings.manage")
+def custom_field_list(request: HttpRequest) -> HttpResponse:
+    fields = list(selectors.custom_field_list())
+    sections = [
+        {"entity": entity, "label": label, "fields": [f for f in fields if f.entity == entity]}
+        for entity, label in CustomFieldEntity.choices
+    ]
+    return render(request, "core/custom_field_list.html", {"sections": sections})
+
+
+@permission_required("settings.manage")
+def custom_field_create(request: HttpRequest) -> HttpResponse:
+    entity = request.GET.get("entity", "")
+    initial = {"entity": entity} if entity in CustomFieldEntity.values else {}
+    form = CustomFieldForm(posted(request), initial=initial)
+    if form.is_valid():
+        try:
+            field = services.custom_field_create(actor=request.user, **form.definition())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Custom field “%(label)s” added.") % {"label": field})
+            return redirect("core:custom_field_list")
+    return render(request, "core/custom_field_form.html", {"form": form, "field": None})
+
+
+@permission_required("settings.manage")
+def custom_field_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    field = selectors.custom_field_get(pk)
+    form = CustomFieldForm(
+        posted(request), initial=CustomFieldForm.initial_for(field), editing=True
+    )
+    if form.is_valid():
+        try:
+            services.custom_field_update(actor=request.user, field=field, **form.definition())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Custom field “%(label)s” saved.") % {"label": field})
+            return redirect("core:custom_field_list")
+    return render(request, "core/custom_field_form.html", {"form": form, "field": field})
+
+
+@permission_required("settings.manage")
+def custom_field_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    field = selectors.custom_field_get(pk)
+    if request.method == "POST":
+        services.custom_field_delete(actor=request.user, field=field)
+        messages.success(request, _("Custom field “%(label)s” deleted.") % {"label": field})
+        return redirect("core:custom_field_list")
+    return render(request, "core/custom_field_delete.html", {"field": field})
+
+
+@permission_required("settings.manage")
+def tag_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/tag_list.html", {"tags": selectors.tag_list()})
+
+
+@permission_required("settings.manage")
+def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    tag = selectors.tag_get(pk)
+    if request.method == "POST":
+        services.tag_delete(actor=request.user, tag=tag)
+        messages.success(request, _("Tag “%(name)s” deleted.") % {"name": tag})
+        return redirect("core:tag_list")
+    return render(request, "core/tag_delete.html", {"tag": tag})

@@ -86,6 +86,22 @@ def test_after_too_many_failures_the_right_password_is_refused(
     assert LoginFailure.objects.filter(email=rep.email).count() == 3
 
 
+def test_a_throttled_attempt_does_not_check_the_password(
+    client: Any, rep: Any, settings: Any, monkeypatch: Any
+) -> None:
+    settings.ELO_LOGIN_MAX_FAILURES = 1
+    _sign_in(client, rep.email, "guess")
+    checked: list[str] = []
+    monkeypatch.setattr(
+        "elo.identity.views.authenticate", lambda *args, **kwargs: checked.append("checked")
+    )
+
+    response = _sign_in(client, rep.email, PASSWORD)
+
+    assert response.status_code == 429
+    assert checked == []
+
+
 def test_a_successful_login_clears_earlier_failures(client: Any, rep: Any) -> None:
     _sign_in(client, rep.email, "guess")
 
@@ -442,17 +458,24 @@ def test_duplicate_team_name_is_a_field_error(web: Any, admin: Any, teams: Any) 
     assert Team.objects.count() == 2
 
 
-def test_role_permission_edit_changes_what_the_role_can_do(web: Any, admin: Any, rep: Any) -> None:
+def test_role_permission_edit_changes_what_the_role_can_do(
+    client: Any, admin: Any, rep: Any
+) -> None:
     role = Role.objects.get(key="sales_rep")
+    client.force_login(rep)
+    before = client.get(reverse("identity:user_list"))
 
-    response = web(admin).post(
+    client.force_login(admin)
+    response = client.post(
         reverse("identity:role_edit", args=[role.pk]),
-        {"permissions": ["contacts.add", "exports.run"]},
+        {"permissions": ["contacts.add", "settings.manage"]},
     )
+    client.force_login(rep)
+    after = client.get(reverse("identity:user_list"))
 
-    assert response.status_code == 302
+    assert (before.status_code, response.status_code, after.status_code) == (403, 302, 200)
     rep = User.objects.get(pk=rep.pk)
-    assert rep.has_elo_perm("exports.run")
+    assert rep.has_elo_perm("settings.manage")
     assert not rep.has_elo_perm("contacts.change")
 
 

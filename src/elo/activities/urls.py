@@ -1,2 +1,10 @@
+from django.urls import path
+
+from elo.activities import views
+
 app_name = "activities"
-urlpatterns: list = []
+urlpatterns = [
+    path("tasks/", views.my_tasks, name="my_tasks"),
+    path("activities/add/", views.add, name="add"),
+    path("activities/<int:pk>/toggle/", views.task_toggle, name="task_toggle"),
+]

@@ -160,3 +160,26 @@ def recent_people(user: Any, *, limit: int = 8) -> list[Person]:
 
 def recent_organizations(user: Any, *, limit: int = 8) -> list[Organization]:
     return list(organization_queryset_for(user).alive().order_by("-updated_at", "-id")[:limit])
+
+
+def organization_choices_for(
+    user: Any, *, include: list[int] | None = None, limit: int = 200
+) -> list[tuple[int, str]]:
+    """(id, name) of visible organizations for a picker: the first `limit` by name, plus the
+    visible ones in `include` (those already chosen), in name order."""
+    queryset = organization_queryset_for(user).alive().order_by("sort_name", "id")
+    choices = list(queryset.values_list("pk", "name")[:limit])
+    missing = set(include or []) - {pk for pk, _name in choices}
+    if missing:
+        from elo.core.text import fold
+
+        choices += list(queryset.filter(pk__in=missing).values_list("pk", "name"))
+        choices.sort(key=lambda choice: (fold(choice[1]), choice[0]))
+    return choices
+
+
+def organization_names_for(user: Any, pks: list[int]) -> dict[int, str]:
+    """Names of the visible organizations among `pks` (for history diffs)."""
+    if not pks:
+        return {}
+    return dict(organization_queryset_for(user).filter(pk__in=pks).values_list("pk", "name"))

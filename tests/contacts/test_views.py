@@ -621,7 +621,9 @@ def test_history_tab_shows_who_changed_what(
 ) -> None:
     person = make_person(given_name="Maria", family_name="Silva")
     services.person_update(
-        actor=rep, person=person, data={"family_name": "Souza", "owner": teammate.pk}
+        actor=rep,
+        person=person,
+        data={"family_name": "Souza", "owner": teammate.pk, "lifecycle_stage": "customer"},
     )
     response = web(manager).get(f"/people/{person.pk}/history/")
     html = response.content.decode()
@@ -632,6 +634,9 @@ def test_history_tab_shows_who_changed_what(
     )
     assert re.search(
         r"Owner</td><td><span class=\"diff-old\">Rita Rep</span></td><td>Tiago Teammate", changed
+    )
+    assert re.search(
+        r"Lifecycle stage</td><td><span class=\"diff-old\">Lead</span></td><td>Customer", changed
     )
     assert "Created" in html
 

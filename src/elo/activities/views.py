@@ -93,6 +93,7 @@ def add(request: EloRequest) -> HttpResponse:
         "activity": activity,
         "form": fresh,
         "can_change_activities": request.user.has_elo_perm("activities.change"),
+        "next": form.cleaned_data.get("next"),
     }
     return render(request, "activities/add_response.html", context)
 
@@ -112,11 +113,13 @@ def task_toggle(request: EloRequest, pk: int) -> HttpResponse:
         raise BadRequest(error.messages[0]) from error
     if not request.htmx:
         return redirect(_next_url(request, form.cleaned_data["next"], "activities:my_tasks"))
+    context = {
+        "activity": activity,
+        "task": activity,
+        "can_change_activities": True,
+        "show_person": form.cleaned_data["show_person"],
+        "next": form.cleaned_data["next"],
+    }
     if form.cleaned_data["fragment"] == "timeline":
-        context = {
-            "activity": activity,
-            "can_change_activities": True,
-            "show_person": form.cleaned_data["show_person"],
-        }
         return render(request, "activities/timeline_item.html", context)
-    return render(request, "activities/task_list.html#task_row", {"task": activity})
+    return render(request, "activities/task_list.html#task_row", context)

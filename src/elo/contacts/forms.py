@@ -28,7 +28,7 @@ from elo.identity.selectors import team_list, user_list_for
 _SEPARATORS = re.compile(r"[\n\r,;]+")
 BLANK = ("", "---------")
 ORDERING_LABELS = {
-    "": _("Best match when searching, else name"),
+    "": _("Best match, or by name"),
     "name": _("Name, A to Z"),
     "-name": _("Name, Z to A"),
     "created_at": _("Oldest first"),
@@ -235,8 +235,10 @@ class BulkActionForm(BootstrapForm):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="bulk_%s", **kwargs)
         set_choices(self.fields["owner"], [BLANK, *owner_choices(user)])
+        self.fields["tag"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["owner"].widget.attrs["class"] = "form-select form-select-sm"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -323,7 +325,7 @@ class PersonForm(RecordFormMixin, BootstrapForm):
     ) -> None:
         self.person = person
         jobs = list(person.employments.all()) if person else []
-        super().__init__(data, initial=self._initial(person, jobs))
+        super().__init__(data, initial=self._initial(person, jobs) or {"owner": user.pk})
         set_choices(self.fields["owner"], [BLANK, *owner_choices(user)])
         set_choices(
             self.fields["preferred_language"],
@@ -460,7 +462,7 @@ class OrganizationForm(RecordFormMixin, BootstrapForm):
     ) -> None:
         self.organization = organization
         addresses = list(organization.addresses) if organization else []
-        super().__init__(data, initial=self._initial(organization, addresses))
+        super().__init__(data, initial=self._initial(organization, addresses) or {"owner": user.pk})
         set_choices(self.fields["owner"], [BLANK, *owner_choices(user)])
         self.address_count = _rows(data, r"address_(\d+)_street", len(addresses))
         for index in range(self.address_count):

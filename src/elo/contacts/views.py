@@ -28,6 +28,7 @@ from django_htmx.middleware import HtmxDetails
 
 from elo.activities import selectors as timeline_selectors
 from elo.contacts import selectors, services
+from elo.contacts.cleaning import display_phone
 from elo.contacts.filters import RecordFilter
 from elo.contacts.forms import (
     BulkActionForm,
@@ -295,6 +296,11 @@ def _history_rows(
         field.name: getattr(field, "verbose_name", field.name) for field in model._meta.get_fields()
     }
     labels.update(EXTRA_LABELS)
+    choice_labels = {
+        field.name: {str(key): label for key, label in field.flatchoices}
+        for field in model._meta.concrete_fields
+        if field.choices
+    }
     custom_labels = {field.key: field.label for field in fields}
     wanted: dict[str, set[int]] = {"owner": set(), "team": set(), "organizations": set()}
     for entry in entries:
@@ -323,6 +329,10 @@ def _history_rows(
                 " — ".join(part for part in (names[name].get(org, f"#{org}"), title) if part)
                 for org, title in value
             )
+        if name in choice_labels:
+            return str(choice_labels[name].get(str(value), value))
+        if name == "phones":
+            return ", ".join(display_phone(str(number)) for number in value)
         if isinstance(value, bool):
             return _("yes") if value else _("no")
         if isinstance(value, list):

@@ -1,0 +1,1 @@
+"""The standard CRM benchmark workload (../shared/bench/workload.md) run against Elo."""

@@ -36,6 +36,7 @@ def test_login_with_right_password_lands_on_home(client: Any, rep: Any) -> None:
     assert response.status_code == 302
     assert response.url == reverse("web:home")
     assert client.session["_auth_user_id"] == str(rep.pk)
+    assert client.get(response.url).status_code == 200
 
 
 def test_login_follows_a_safe_next_but_not_an_outside_one(client: Any, rep: Any) -> None:

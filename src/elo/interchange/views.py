@@ -5,6 +5,7 @@ import io
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,7 +41,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_file(request: HttpRequest, entity: str) -> HttpResponse:
+def export_file(request: HttpRequest, entity: str) -> HttpResponseBase:
     if entity not in {"people", "organizations"}:
         return HttpResponse(status=404)
     try:

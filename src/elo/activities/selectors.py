@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from elo.activities.choices import ActivityKind
 from elo.activities.models import Activity
@@ -78,7 +79,9 @@ def activity_get_for(user: Any, pk: Any, *, action: str = "view") -> Activity:
         action
     ]
     if permission and not user.has_elo_perm(permission):
-        raise PermissionDenied(f"Your role does not allow {permission}.")
+        raise PermissionDenied(
+            _("Your role does not allow %(permission)s.") % {"permission": permission}
+        )
     return activity
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from elo.contacts.filters import RecordFilter
 from elo.contacts.models import Employment, Organization, Person, PersonEmail, PersonPhone
@@ -26,7 +27,9 @@ ACTION_PERMISSIONS = {
 def _authorize(user: Any, action: str) -> None:
     permission = ACTION_PERMISSIONS[action]
     if permission and not user.has_elo_perm(permission):
-        raise PermissionDenied(f"Your role does not allow {permission}.")
+        raise PermissionDenied(
+            _("Your role does not allow %(permission)s.") % {"permission": permission}
+        )
 
 
 def person_queryset_for(user: Any) -> RecordQuerySet:

@@ -280,6 +280,7 @@ EXTRA_LABELS = {
     "tags": gettext_lazy("Tags"),
     "organizations": gettext_lazy("Organizations"),
     "via": gettext_lazy("Through"),
+    "tax_id_kind": gettext_lazy("Tax id type"),
 }
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -96,29 +97,35 @@ def install_problem_handlers(api: NinjaAPI) -> None:
                 {
                     "field": ".".join(location) or None,
                     "code": item.get("type", "invalid"),
-                    "message": item.get("msg", "Invalid value."),
+                    "message": item.get("msg", _("Invalid value.")),
                 }
             )
-        return problem(422, "validation_failed", "The request has invalid fields.", errors=errors)
+        return problem(
+            422, "validation_failed", _("The request has invalid fields."), errors=errors
+        )
 
     def on_django_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         errors = field_errors(exc)
-        return problem(422, "validation_failed", "The request has invalid fields.", errors=errors)
+        return problem(
+            422, "validation_failed", _("The request has invalid fields."), errors=errors
+        )
 
     def on_permission(request: HttpRequest, exc: Any) -> HttpResponse:
-        return problem(403, "permission_denied", "You are not allowed to do this.", str(exc))
+        return problem(403, "permission_denied", _("You are not allowed to do this."), str(exc))
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-        return problem(404, "not_found", "Not found.")
+        return problem(404, "not_found", _("Not found."))
 
     def on_stale(request: HttpRequest, exc: Any) -> HttpResponse:
-        return problem(412, "stale_version", "The record has changed since you read it.", str(exc))
+        return problem(
+            412, "stale_version", _("The record has changed since you read it."), str(exc)
+        )
 
     def on_auth(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem(
             401,
             "not_authenticated",
-            "Send a valid API token as 'Authorization: Bearer <token>'.",
+            _("Send a valid API token as 'Authorization: Bearer <token>'."),
             headers={"WWW-Authenticate": 'Bearer realm="elo"'},
         )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class PreconditionFailed(Exception):
     """The client's version of a record is stale (If-Match / hidden version field)."""
@@ -10,7 +12,8 @@ class PreconditionFailed(Exception):
 
     def __init__(self, current_version: int) -> None:
         super().__init__(
-            f"The record has changed since it was read (now version {current_version})."
+            _("The record has changed since it was read (now version %(version)s).")
+            % {"version": current_version}
         )
         self.current_version = current_version
 

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 T = TypeVar("T", bound=models.Model)
 
@@ -36,16 +37,18 @@ def _decode(cursor: str, size: int) -> list[Any]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
     except (ValueError, binascii.Error) as error:
-        raise ValidationError("The cursor is not valid.", code="invalid_cursor") from error
+        raise ValidationError(_("The cursor is not valid."), code="invalid_cursor") from error
     if not isinstance(values, list) or len(values) != size:
-        raise ValidationError("The cursor is not valid.", code="invalid_cursor")
+        raise ValidationError(_("The cursor is not valid."), code="invalid_cursor")
     decoded: list[Any] = []
     for value in values:
         if isinstance(value, dict) and "dt" in value:
             try:
                 value = datetime.datetime.fromisoformat(value["dt"])
             except (TypeError, ValueError) as error:
-                raise ValidationError("The cursor is not valid.", code="invalid_cursor") from error
+                raise ValidationError(
+                    _("The cursor is not valid."), code="invalid_cursor"
+                ) from error
         decoded.append(value)
     return decoded
 

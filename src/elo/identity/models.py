@@ -8,9 +8,10 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from elo.identity.permissions import PERMISSIONS
+from elo.identity.permissions import DEFAULT_ROLES, PERMISSIONS
 
 
 class Team(models.Model):
@@ -35,6 +36,14 @@ class Role(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the user's language while it is still the name Elo shipped."""
+        shipped = DEFAULT_ROLES.get(self.key)
+        if shipped is not None and self.name == shipped[0]:
+            return gettext(self.name)
         return self.name
 
     def grants(self, permission: str) -> bool:

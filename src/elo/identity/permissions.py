@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django_stubs_ext import StrOrPromise
 
 PERMISSIONS: dict[str, StrOrPromise] = {
@@ -21,10 +22,12 @@ PERMISSIONS: dict[str, StrOrPromise] = {
 
 _WORK = ["contacts.add", "contacts.change", "activities.add", "activities.change"]
 
+# Role names are stored as written here; `Role.display_name` translates them while an admin
+# has not renamed the role.
 DEFAULT_ROLES: dict[str, tuple[str, list[str]]] = {
-    "admin": ("Admin", list(PERMISSIONS)),
+    "admin": (gettext_noop("Admin"), list(PERMISSIONS)),
     "manager": (
-        "Manager",
+        gettext_noop("Manager"),
         [
             "records.view_team",
             *_WORK,
@@ -34,8 +37,11 @@ DEFAULT_ROLES: dict[str, tuple[str, list[str]]] = {
             "exports.run",
         ],
     ),
-    "sales_rep": ("Sales rep", [*_WORK]),
-    "support_agent": ("Support agent", ["records.view_team", *_WORK]),
-    "marketer": ("Marketer", ["records.view_team", *_WORK, "imports.run", "exports.run"]),
-    "read_only": ("Read-only", ["records.view_team"]),
+    "sales_rep": (gettext_noop("Sales rep"), [*_WORK]),
+    "support_agent": (gettext_noop("Support agent"), ["records.view_team", *_WORK]),
+    "marketer": (
+        gettext_noop("Marketer"),
+        ["records.view_team", *_WORK, "imports.run", "exports.run"],
+    ),
+    "read_only": (gettext_noop("Read-only"), ["records.view_team"]),
 }

@@ -222,3 +222,56 @@ def test_import_page(admin: Any, web: Any) -> None:
         {"entity": "people", "file": SimpleUploadedFile("p.csv", b"first_name,email\nAna,nope\n")},
     )
     assert "Enter a valid email address." in bad.content.decode()
+
+
+def test_imported_rows_have_history_events_and_fresh_ids(admin: Any) -> None:
+    from elo.core import context
+    from elo.core.models import AuditEntry, OutboxEvent
+
+    with context.acting(context.Actor(kind="user", user_id=admin.pk, label=admin.email)):
+        import_text(actor=admin, entity="organizations", text=COMPANIES)
+        import_text(actor=admin, entity="people", text=CONTACTS)
+    mary = Person.objects.get(external_id="2")
+    entry = AuditEntry.objects.get(action="contacts.person.created", object_id=str(mary.pk))
+    assert (entry.actor_user_id, entry.object_repr) == (admin.pk, str(mary))
+    assert entry.changes == {"via": "import", "emails": ["mary.johnson.2@example.com"]}
+    assert entry.created_at is not None
+    created = OutboxEvent.objects.filter(name="contacts.person.created")
+    assert sorted(event.payload["id"] for event in created) == sorted(
+        Person.objects.values_list("pk", flat=True)
+    )
+    assert all(event.delivered_at is None and event.attempts == 0 for event in created)
+    # Ids reserved for a batch never collide with rows created afterwards one by one.
+    later = Person.objects.create(given_name="Later", owner=admin)
+    assert later.pk > max(Person.objects.exclude(pk=later.pk).values_list("pk", flat=True))
+    assert mary.emails.get().email == "mary.johnson.2@example.com"
+    assert mary.phones.get().number == "+15554906738"
+
+
+def test_meeting_rows_without_a_start_begin_when_they_took_place(admin: Any) -> None:
+    import_text(actor=admin, entity="organizations", text=COMPANIES)
+    import_text(actor=admin, entity="people", text=CONTACTS)
+    text = (
+        "id,contact_id,kind,subject,body,created_at\n"
+        "7,1,meeting,meeting demo 7,Discussed demo and budget with contact 1.,2023-04-05T10:00:00Z\n"
+    )
+    run = import_text(actor=admin, entity="activities", text=text)
+    assert (run.created_count, run.rejected_count) == (1, 0)
+    meeting = Activity.objects.get(external_id="7")
+    assert meeting.starts_at is not None
+    assert (
+        meeting.starts_at.isoformat()
+        == "2023-04-05T10:00:00+00:00"
+        == meeting.occurred_at.isoformat()
+    )
+    assert meeting.body_html == "<p>Discussed demo and budget with contact 1.</p>"
+
+
+def test_done_tasks_import_with_their_done_time(admin: Any) -> None:
+    import_text(actor=admin, entity="organizations", text=COMPANIES)
+    import_text(actor=admin, entity="people", text=CONTACTS)
+    text = "id,contact_id,kind,subject,due_at,done_at\n9,1,task,Send quote,2024-01-02,2024-01-03T09:00:00Z\n"
+    run = import_text(actor=admin, entity="activities", text=text)
+    assert run.rejected_count == 0, run.rejected
+    task = Activity.objects.get(external_id="9")
+    assert task.done_at is not None and task.done_at.isoformat() == "2024-01-03T09:00:00+00:00"

@@ -66,6 +66,7 @@ class Activity(Record):
             models.Index(fields=["organization", "-occurred_at", "-id"], name="activity_org_time"),
             models.Index(fields=["assignee", "kind", "done_at", "due_at"], name="activity_tasks"),
             models.Index(fields=["created_at", "id"], name="activity_created"),
+            models.Index(fields=["external_id"], name="activity_external_id"),
         ]
         constraints = [
             models.UniqueConstraint(

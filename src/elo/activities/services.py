@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from elo.activities.choices import ActivityKind, CallDirection, CallOutcome
 from elo.activities.models import Activity
 from elo.contacts.models import Organization, Person
-from elo.core import audit, events, markdown
+from elo.core import audit, bulk, events, markdown
 from elo.core.dates import parse_moment
 from elo.core.errors import check_version
 from elo.core.permissions import require
@@ -38,7 +38,7 @@ AUDITED = [
     "email_to",
     "owner",
 ]
-MOMENTS = ["occurred_at", "due_at", "starts_at", "ends_at"]
+MOMENTS = ["occurred_at", "due_at", "done_at", "starts_at", "ends_at"]
 
 
 class ActivityContext:
@@ -51,7 +51,9 @@ class ActivityContext:
         self.users: dict[int, User | None] = {}
 
     def preload_people(self, pks: list[int]) -> None:
-        wanted = set(pks) - set(self.people)
+        wanted = {pk for pk in pks if pk not in self.people}
+        if not wanted:
+            return
         found = {
             person.pk: person
             for person in Person.objects.visible_to(self.actor).alive().filter(pk__in=wanted)
@@ -165,6 +167,9 @@ def clean_activity(
         errors["body"] = [_("Write the note.")]
     if kind == ActivityKind.MEETING:
         starts = fields.get("starts_at", instance.starts_at if instance else None)
+        if starts is None and data.get("occurred_at") and fields.get("occurred_at"):
+            # A meeting logged after the fact (an import) started when it took place.
+            starts = fields["starts_at"] = fields["occurred_at"]
         ends = fields.get("ends_at", instance.ends_at if instance else None)
         if starts is None and "starts_at" not in errors:
             errors["starts_at"] = [_("Enter when the meeting starts.")]
@@ -354,25 +359,23 @@ def activities_import_batch(
         return {"created": [], "unchanged": unchanged, "rejected": rejected}
     with transaction.atomic():
         activities = [activity for _index, activity, _attendees in fresh]
-        Activity.objects.bulk_create(activities, batch_size=1000)
+        for activity, pk in zip(
+            activities, bulk.reserve_ids(Activity, len(activities)), strict=True
+        ):
+            activity.pk = pk
+        bulk.insert(Activity, activities)
         Link = Activity.attendees.through
-        Link.objects.bulk_create(
+        bulk.insert(
+            Link,
             [
                 Link(activity_id=activity.pk, person_id=pk)
                 for _index, activity, attendees in fresh
                 for pk in attendees or []
             ],
-            batch_size=1000,
         )
-        audit.record_many(
-            [
-                audit.entry(
-                    action=f"activities.{activity.kind}.created",
-                    instance=activity,
-                    changes={"via": "import"},
-                )
-                for activity in activities
-            ]
+        audit.record_rows(
+            (f"activities.{activity.kind}.created", activity, {"via": "import"})
+            for activity in activities
         )
         if activities:
             events.emit_many(

@@ -12,6 +12,8 @@ def _record_indexes(prefix: str) -> list[models.Index]:
         models.Index(fields=["sort_name", "id"], name=f"{prefix}_sort_name"),
         models.Index(fields=["created_at", "id"], name=f"{prefix}_created"),
         models.Index(fields=["updated_at", "id"], name=f"{prefix}_updated"),
+        # The unique constraint's index is partial, which SQLite cannot use for `= %s`.
+        models.Index(fields=["external_id"], name=f"{prefix}_external_id"),
     ]
 
 

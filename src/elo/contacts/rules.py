@@ -45,7 +45,7 @@ class CleanContext:
         return user.team_id if user else None
 
     def preload_organizations(self, pks: Iterable[int]) -> None:
-        wanted = {int(pk) for pk in pks} - set(self._visible_orgs)
+        wanted = {int(pk) for pk in pks if int(pk) not in self._visible_orgs}
         if not wanted:
             return
         found = set(
@@ -94,22 +94,24 @@ class CleanContext:
         )
 
     def person_external_id_taken(self, external_id: str, instance: Person | None) -> bool:
-        if self._person_external is not None and external_id in self._person_external:
-            return instance is None or self._person_external[external_id] != instance.pk
+        if self._person_external is not None:
+            known = self._person_external.get(external_id)
+            return known is not None and (instance is None or known != instance.pk)
         clash = Person.objects.filter(external_id=external_id)
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
-        return self._person_external is None and clash.exists()
+        return clash.exists()
 
     def organization_external_id_taken(
         self, external_id: str, instance: Organization | None
     ) -> bool:
-        if self._org_external is not None and external_id in self._org_external:
-            return instance is None or self._org_external[external_id] != instance.pk
+        if self._org_external is not None:
+            known = self._org_external.get(external_id)
+            return known is not None and (instance is None or known != instance.pk)
         clash = Organization.objects.filter(external_id=external_id)
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
-        return self._org_external is None and clash.exists()
+        return clash.exists()
 
 
 def clean_text_fields(

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from elo.contacts.cleaning import clean_domain, clean_email, clean_phone, clean_tax_id
 from elo.contacts.models import Employment, Organization, Person, PersonEmail, PersonPhone
 from elo.contacts.rules import CleanContext, clean_common, clean_text_fields
-from elo.core import audit, events
+from elo.core import audit, bulk, events
 from elo.core.errors import check_version
 from elo.core.models import Tag
 from elo.core.permissions import require
@@ -577,11 +577,17 @@ def people_import_batch(
         for email in _listify(row.get("emails"))[:1]
         if isinstance(email, str)
     ]
-    by_email = dict(
-        PersonEmail.objects.filter(
-            email__in=emails, person__in=Person.objects.visible_to(actor).alive()
-        ).values_list("email", "person_id")
+    # Two index lookups: a join with the visibility subquery makes SQLite scan every email.
+    email_owners = dict(
+        PersonEmail.objects.filter(email__in=emails).values_list("email", "person_id")
     )
+    reachable = set(
+        Person.objects.visible_to(actor)
+        .alive()
+        .filter(pk__in=set(email_owners.values()))
+        .values_list("pk", flat=True)
+    )
+    by_email = {email: pk for email, pk in email_owners.items() if pk in reachable}
     seen: set[str] = set()
     new_rows: list[tuple[int, CleanPerson, Any]] = []
     updates: list[tuple[int, int, Mapping[str, Any]]] = []
@@ -622,47 +628,38 @@ def people_import_batch(
                 person.team_id = ctx.team_of(person.owner_id)
             _derive_person(person, clean.emails or [], clean.phones or [])
             people.append(person)
-        Person.objects.bulk_create(people, batch_size=1000)
-        emails_out, phones_out, jobs, tag_links, entries = [], [], [], [], []
-        Link = Person.tags.through
+        for person, pk in zip(people, bulk.reserve_ids(Person, len(people)), strict=True):
+            person.pk = pk
+        bulk.insert(Person, people)
+        emails_out: list[tuple[int, str, bool, int]] = []
+        phones_out: list[tuple[int, str, bool, int]] = []
+        jobs: list[tuple[int, int, str, bool, int]] = []
+        tag_links: list[tuple[int, int]] = []
+        entries: list[tuple[str, models.Model, Mapping[str, Any]]] = []
         for person, (_index, clean, _created) in zip(people, new_rows, strict=True):
+            pk = person.pk
             for position, email in enumerate(clean.emails or []):
-                emails_out.append(
-                    PersonEmail(
-                        person=person, email=email, is_primary=position == 0, position=position
-                    )
-                )
+                emails_out.append((pk, email, position == 0, position))
             for position, number in enumerate(clean.phones or []):
-                phones_out.append(
-                    PersonPhone(
-                        person=person, number=number, is_primary=position == 0, position=position
-                    )
-                )
+                phones_out.append((pk, number, position == 0, position))
             for position, (org_id, title) in enumerate(clean.employments or []):
-                jobs.append(
-                    Employment(
-                        person=person,
-                        organization_id=org_id,
-                        job_title=title,
-                        is_primary=position == 0,
-                        position=position,
-                    )
-                )
+                jobs.append((pk, org_id, title, position == 0, position))
             for tag in clean.tags or []:
-                tag_links.append(Link(person_id=person.pk, tag_id=tag.pk))
+                tag_links.append((pk, tag.pk))
             entries.append(
-                audit.entry(
-                    action="contacts.person.created",
-                    instance=person,
-                    changes={"via": "import", "emails": clean.emails or []},
-                )
+                ("contacts.person.created", person, {"via": "import", "emails": clean.emails or []})
             )
-            outcome.created.append(person.pk)
-        PersonEmail.objects.bulk_create(emails_out, batch_size=1000)
-        PersonPhone.objects.bulk_create(phones_out, batch_size=1000)
-        Employment.objects.bulk_create(jobs, batch_size=1000)
-        Link.objects.bulk_create(tag_links, batch_size=1000)
-        audit.record_many(entries)
+            outcome.created.append(pk)
+        position_columns = ["person_id", "{}", "is_primary", "position"]
+        bulk.insert_values(PersonEmail, [c.format("email") for c in position_columns], emails_out)
+        bulk.insert_values(PersonPhone, [c.format("number") for c in position_columns], phones_out)
+        bulk.insert_values(
+            Employment,
+            ["person_id", "organization_id", "job_title", "is_primary", "position"],
+            jobs,
+        )
+        bulk.insert_values(Person.tags.through, ["person_id", "tag_id"], tag_links)
+        audit.record_rows(entries)
         if people:
             events.emit_many(
                 "contacts.person.created", [{"id": p.pk, "via": "import"} for p in people]
@@ -733,23 +730,20 @@ def organizations_import_batch(
                 organization.team_id = ctx.team_of(organization.owner_id)
             _derive_organization(organization)
             organizations.append(organization)
-        Organization.objects.bulk_create(organizations, batch_size=1000)
+        pks = bulk.reserve_ids(Organization, len(organizations))
+        for organization, pk in zip(organizations, pks, strict=True):
+            organization.pk = pk
+        bulk.insert(Organization, organizations)
         Link = Organization.tags.through
         links = [
             Link(organization_id=organization.pk, tag_id=tag.pk)
             for organization, (_index, clean, _created) in zip(organizations, new_rows, strict=True)
             for tag in clean.tags or []
         ]
-        Link.objects.bulk_create(links, batch_size=1000)
-        audit.record_many(
-            [
-                audit.entry(
-                    action="contacts.organization.created",
-                    instance=organization,
-                    changes={"via": "import"},
-                )
-                for organization in organizations
-            ]
+        bulk.insert(Link, links)
+        audit.record_rows(
+            ("contacts.organization.created", organization, {"via": "import"})
+            for organization in organizations
         )
         if organizations:
             events.emit_many(

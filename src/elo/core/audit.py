@@ -9,8 +9,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
-from elo.core import context
+from elo.core import bulk, context
 from elo.core.models import AuditEntry
 
 
@@ -97,7 +98,45 @@ def record(
 
 
 def record_many(entries: list[AuditEntry]) -> None:
-    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    bulk.insert(AuditEntry, entries)
+
+
+def record_rows(rows: Iterable[tuple[str, models.Model, Mapping[str, Any]]]) -> None:
+    """Records (action, saved instance, changes) for many rows in one statement (imports)."""
+    actor = context.current_actor() or context.Actor()
+    request = context.request_id()
+    now = timezone.now()
+    label = actor.label[:200]
+    bulk.insert_values(
+        AuditEntry,
+        [
+            "created_at",
+            "actor_kind",
+            "actor_user_id",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "request_id",
+        ],
+        (
+            (
+                now,
+                actor.kind,
+                actor.user_id,
+                label,
+                action,
+                object_type(instance),
+                str(instance.pk),
+                str(instance)[:300],
+                jsonable(dict(changes)),
+                request,
+            )
+            for action, instance, changes in rows
+        ),
+    )
 
 
 def history_for(instance: models.Model) -> models.QuerySet[AuditEntry]:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from elo.core import context
+from elo.core import bulk, context
 from elo.core.audit import jsonable
 from elo.core.models import OutboxEvent
 
@@ -61,13 +61,15 @@ def emit(name: str, payload: Mapping[str, Any]) -> OutboxEvent:
 
 
 def emit_many(name: str, payloads: list[Mapping[str, Any]]) -> None:
+    """One event per payload, written in one statement (imports emit thousands at once)."""
+    if not payloads:
+        return
     request = context.request_id()
-    OutboxEvent.objects.bulk_create(
-        [
-            OutboxEvent(name=name, payload=jsonable(dict(payload)), request_id=request)
-            for payload in payloads
-        ],
-        batch_size=1000,
+    now = timezone.now()
+    bulk.insert_values(
+        OutboxEvent,
+        ["name", "payload", "created_at", "available_at", "attempts", "last_error", "request_id"],
+        ((name, jsonable(dict(p)), now, now, 0, "", request) for p in payloads),
     )
     transaction.on_commit(_schedule_delivery)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import threading
+
 import markdown as markdown_lib
 import nh3
 
@@ -11,8 +14,25 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+# One plain line of words and punctuation: Markdown makes it a paragraph and nothing else.
+_PLAIN_LINE = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:!?'()/-])*")
+_local = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    converter: markdown_lib.Markdown | None = getattr(_local, "converter", None)
+    if converter is None:
+        converter = markdown_lib.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        _local.converter = converter
+    return converter
+
+
 def render(text: str) -> str:
-    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    if not text.strip():
+        return ""
+    if _PLAIN_LINE.fullmatch(text) and "  " not in text and not text.endswith(" "):
+        return f"<p>{text}</p>"
+    html = _converter().reset().convert(text)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -129,6 +129,7 @@ def activity_data(
         "body",
         "occurred_at",
         "due_at",
+        "done_at",
         "direction",
         "duration_seconds",
         "outcome",

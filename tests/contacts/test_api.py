@@ -259,3 +259,29 @@ def test_search_endpoint(api: Any, rep: Any, make_person: Any, make_organization
     body = api(rep).get("/api/v1/search?q=wilson").json()
     assert [hit["title"] for hit in body["people"]] == ["Wilson Pereira"]
     assert [hit["title"] for hit in body["organizations"]] == ["Wilsonville Ltda"]
+
+
+def test_list_items_are_exactly_what_the_detail_schema_says(
+    api: Any, admin: Any, make_person: Any, make_organization: Any
+) -> None:
+    """The list builds its items without schema validation; they must match `PersonOut`."""
+    from elo.contacts.schemas import PersonList, PersonOut
+    from elo.contacts.selectors import person_get_for
+    from elo.core.services import custom_field_create
+
+    custom_field_create(actor=admin, entity="person", key="tier", label="Tier", field_type="text")
+    acme, beta = make_organization(name="Acme"), make_organization(name="Beta")
+    make_person(given_name="Ana", family_name="Lima", emails=["ana@ex.com", "a2@ex.com"],
+                phones=["+5511988887777", "+351912345678"], tags=["vip", "alpha"], custom={"tier": "x"},
+                organizations=[{"organization": beta.pk, "job_title": "CFO"}, {"organization": acme.pk}],
+                country="BR", city="Recife")  # fmt: skip
+    make_person(given_name="", family_name="", emails=["only@ex.com"])
+    body = api(admin).get("/api/v1/people?ordering=name").json()
+    assert set(body) == set(PersonList.model_fields) and body["count"] == 2
+    for item in body["items"]:
+        person = person_get_for(admin, item["id"])
+        assert item == PersonOut.from_orm(person).model_dump(mode="json")
+    ana = next(item for item in body["items"] if item["given_name"] == "Ana")
+    assert ana["tags"] == ["alpha", "vip"]
+    assert [job["name"] for job in ana["organizations"]] == ["Beta", "Acme"]
+    assert ana["phones"][1] == {"number": "+351912345678", "display": "+351 912 345 678"}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Query, Router
 
@@ -21,6 +21,7 @@ from elo.contacts.schemas import (
     PersonOut,
     PersonPatch,
     SearchResult,
+    people_payload,
 )
 from elo.core.api import if_match_version, next_link
 
@@ -38,11 +39,14 @@ def _etag(response: HttpResponse, record: Any) -> None:
 
 
 @router.get("/people", response=PersonList, summary="List people")
-def list_people(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
+def list_people(request: HttpRequest, query: Query[ListQuery]) -> HttpResponse:
     filters = _filters(request, query)
-    page = selectors.person_page_for(request.user, filters, cursor=query.cursor, size=query.limit)
-    count = selectors.people_for_list(request.user, filters).count()
-    return {"count": count, "next": next_link(request, page), "items": page.items}
+    page = selectors.person_page_for(
+        request.user, filters, cursor=query.cursor, size=query.limit, related=False
+    )
+    count = selectors.people_matching(request.user, filters).count()
+    body = {"count": count, "next": next_link(request, page), "items": people_payload(page.items)}
+    return JsonResponse(body)
 
 
 @router.post("/people", response={201: PersonOut}, summary="Create a person")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,11 +38,15 @@ def clean_phone(value: str, region: str | None = None) -> str:
 
 def display_phone(e164: str, region: str | None = None) -> str:
     """A stored number as people of `region` write it: national inside, international outside."""
+    return _display_phone(e164, region or settings.ELO_DEFAULT_REGION)
+
+
+@functools.lru_cache(maxsize=16384)
+def _display_phone(e164: str, home: str) -> str:
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    home = region or settings.ELO_DEFAULT_REGION
     if phonenumbers.region_code_for_number(number) == home:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

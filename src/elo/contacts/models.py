@@ -14,6 +14,10 @@ def _record_indexes(prefix: str) -> list[models.Index]:
         models.Index(fields=["updated_at", "id"], name=f"{prefix}_updated"),
         # The unique constraint's index is partial, which SQLite cannot use for `= %s`.
         models.Index(fields=["external_id"], name=f"{prefix}_external_id"),
+        # Counting the records that are not deleted reads this small index, not the table.
+        models.Index(
+            fields=["id"], condition=models.Q(deleted_at__isnull=True), name=f"{prefix}_alive"
+        ),
     ]
 
 

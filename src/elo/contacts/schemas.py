@@ -293,3 +293,73 @@ class PersonDetailOut(PersonOut):
         None, description="The newest timeline entries, with ?expand=timeline"
     )
     timeline_next: str | None = None
+
+
+def _moment(value: datetime.datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def people_payload(people: list[Person]) -> list[dict[str, Any]]:
+    """`PersonOut` for a page of people, built from four value queries instead of model
+    instances and schema validation; `tests/contacts/test_api.py` checks both agree."""
+    from elo.contacts.models import Employment, PersonEmail, PersonPhone
+
+    ids = [person.pk for person in people]
+    emails: dict[int, list[str]] = {pk: [] for pk in ids}
+    phones: dict[int, list[str]] = {pk: [] for pk in ids}
+    jobs: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    tags: dict[int, list[str]] = {pk: [] for pk in ids}
+    for pk, email in (
+        PersonEmail.objects.filter(person_id__in=ids)
+        .order_by("position", "id")
+        .values_list("person_id", "email")
+    ):
+        emails[pk].append(email)
+    for pk, number in (
+        PersonPhone.objects.filter(person_id__in=ids)
+        .order_by("position", "id")
+        .values_list("person_id", "number")
+    ):
+        phones[pk].append(number)
+    for pk, organization, name, title in (
+        Employment.objects.filter(person_id__in=ids)
+        .order_by("position", "id")
+        .values_list("person_id", "organization_id", "organization__name", "job_title")
+    ):
+        jobs[pk].append({"organization": organization, "name": name, "job_title": title})
+    links = Person.tags.through.objects.filter(person_id__in=ids)
+    for pk, name in links.order_by("tag__name").values_list("person_id", "tag__name"):
+        tags[pk].append(name)
+    return [
+        {
+            "id": person.pk,
+            "given_name": person.given_name,
+            "family_name": person.family_name,
+            "full_name": person.full_name,
+            "email": person.primary_email,
+            "emails": emails[person.pk],
+            "phones": [
+                {"number": number, "display": display_phone(number, person.country or None)}
+                for number in phones[person.pk]
+            ],
+            "organizations": jobs[person.pk],
+            "street": person.street,
+            "city": person.city,
+            "region": person.region,
+            "postal_code": person.postal_code,
+            "country": person.country,
+            "preferred_language": person.preferred_language,
+            "lifecycle_stage": person.lifecycle_stage,
+            "source": person.source,
+            "owner": _user(person.owner),
+            "team": person.team_id,
+            "tags": tags[person.pk],
+            "custom": person.custom,
+            "external_id": person.external_id,
+            "version": person.version,
+            "created_at": _moment(person.created_at),
+            "updated_at": _moment(person.updated_at),
+            "deleted": person.deleted_at is not None,
+        }
+        for person in people
+    ]

@@ -36,9 +36,14 @@ def person_queryset_for(user: Any) -> RecordQuerySet:
     return Person.objects.visible_to(user)
 
 
+def people_matching(user: Any, filters: RecordFilter) -> RecordQuerySet:
+    """Visible people matching `filters`, nothing related loaded (counts, the API's lists)."""
+    return filters.apply(person_queryset_for(user), entity="person", fts_table=PERSON_FTS)
+
+
 def people_for_list(user: Any, filters: RecordFilter) -> RecordQuerySet:
     """Visible people matching `filters`, ready for a list page (no N+1)."""
-    queryset = filters.apply(person_queryset_for(user), entity="person", fts_table=PERSON_FTS)
+    queryset = people_matching(user, filters)
     return queryset.select_related("owner", "team").prefetch_related(
         "tags",
         models.Prefetch("emails", queryset=PersonEmail.objects.order_by("position", "id")),
@@ -51,9 +56,16 @@ def people_for_list(user: Any, filters: RecordFilter) -> RecordQuerySet:
 
 
 def person_page_for(
-    user: Any, filters: RecordFilter, *, cursor: str | None, size: int
+    user: Any, filters: RecordFilter, *, cursor: str | None, size: int, related: bool = True
 ) -> Page[Person]:
-    return paginate(people_for_list(user, filters), keys=filters.keys(), cursor=cursor, size=size)
+    """One page of people; `related=False` leaves emails, phones, jobs and tags to the caller
+    (the API fetches them as plain values, see `schemas.people_payload`)."""
+    queryset = (
+        people_for_list(user, filters)
+        if related
+        else people_matching(user, filters).select_related("owner")
+    )
+    return paginate(queryset, keys=filters.keys(), cursor=cursor, size=size)
 
 
 def person_get_for(user: Any, pk: Any, *, action: str = "view", deleted: bool = False) -> Person:

@@ -56,7 +56,10 @@ class ActivityContext:
             return
         found = {
             person.pk: person
-            for person in Person.objects.visible_to(self.actor).alive().filter(pk__in=wanted)
+            for person in Person.objects.visible_to(self.actor)
+            .alive()
+            .filter(pk__in=wanted)
+            .only("id", "owner_id", "team_id", "given_name", "family_name", "primary_email")
         }
         for pk in wanted:
             self.people[pk] = found.get(pk)

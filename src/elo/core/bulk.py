@@ -9,6 +9,7 @@ transaction holds the write lock (IMMEDIATE), so reserved ids cannot be taken by
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -33,8 +34,17 @@ def _adapter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
         return None
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        return _sqlite_moment if connection.vendor == "sqlite" else None
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _sqlite_moment(value: datetime.datetime | None) -> str | None:
+    """What Django's SQLite backend stores for an aware datetime: naive UTC text."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+    return value.isoformat(" ")
 
 
 def insert_values(
@@ -112,6 +122,13 @@ def insert_rows(
 ) -> None:
     """`INSERT INTO model (columns) VALUES (...)` for every row, values already adapted."""
     quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # COPY streams the rows in one round trip; executemany would pay one per row.
+        target = f"{quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
         f"({', '.join(quote(column) for column in columns)}) "

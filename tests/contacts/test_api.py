@@ -285,3 +285,31 @@ def test_list_items_are_exactly_what_the_detail_schema_says(
     assert ana["tags"] == ["alpha", "vip"]
     assert [job["name"] for job in ana["organizations"]] == ["Beta", "Acme"]
     assert ana["phones"][1] == {"number": "+351912345678", "display": "+351 912 345 678"}
+
+
+def test_detail_is_exactly_what_the_detail_schema_says(
+    api: Any, rep: Any, make_person: Any, make_organization: Any
+) -> None:
+    from elo.activities.selectors import person_timeline
+    from elo.activities.services import activity_create
+    from elo.contacts.schemas import PersonDetailOut
+    from elo.contacts.selectors import person_get_for
+
+    acme = make_organization(name="Acme", owner=rep)
+    person = make_person(owner=rep, given_name="Rui", emails=["rui@ex.com"], phones=["+351912345678"],
+                         tags=["b", "a"], organizations=[{"organization": acme.pk, "job_title": "CEO"}])  # fmt: skip
+    activity_create(actor=rep, data={"kind": "note", "body": "*hi*", "person": person.pk})
+    activity_create(actor=rep, data={"kind": "task", "subject": "Call", "person": person.pk,
+                                     "due_at": "2030-01-02T03:04:05Z"})  # fmt: skip
+    client = api(rep)
+    for expand in ("", "timeline"):
+        response = client.get(f"/api/v1/people/{person.pk}?expand={expand}")
+        expected_person = person_get_for(rep, person.pk)
+        if expand:
+            page = person_timeline(expected_person, size=50)
+            expected_person.timeline = page.items
+            expected_person.timeline_next = page.next_cursor
+        expected = PersonDetailOut.from_orm(expected_person).model_dump(mode="json")
+        assert response.json() == expected
+        assert response["ETag"] == expected_person.etag
+    assert [entry["kind"] for entry in response.json()["timeline"]] == ["task", "note"]

@@ -23,9 +23,17 @@ def _with_related(queryset: models.QuerySet[Activity]) -> models.QuerySet[Activi
     )
 
 
-def person_timeline(person: Person, *, cursor: str | None = None, size: int = 50) -> Page[Activity]:
-    """The person's activities, newest first (the caller has already authorised the person)."""
-    queryset = _with_related(Activity.objects.alive().filter(person=person))
+TIMELINE_SUMMARY = ["id", "kind", "subject", "body_html", "occurred_at", "due_at", "done_at",
+                    "owner_id", "person_id"]  # fmt: skip
+
+
+def person_timeline(
+    person: Person, *, cursor: str | None = None, size: int = 50, summary: bool = False
+) -> Page[Activity]:
+    """The person's activities, newest first (the caller has already authorised the person).
+    `summary=True` loads only `TIMELINE_SUMMARY`, what the API's embedded timeline shows."""
+    queryset = Activity.objects.alive().filter(person=person)
+    queryset = queryset.only(*TIMELINE_SUMMARY) if summary else _with_related(queryset)
     return paginate(queryset, keys=TIMELINE_KEYS, cursor=cursor, size=size)
 
 

@@ -22,6 +22,7 @@ from elo.contacts.schemas import (
     PersonPatch,
     SearchResult,
     people_payload,
+    timeline_payload,
 )
 from elo.core.api import if_match_version, next_link
 
@@ -62,13 +63,16 @@ def get_person(
     request: HttpRequest, person_id: int, response: HttpResponse, expand: str = ""
 ) -> Any:
     """`?expand=timeline` adds the newest 50 timeline entries (cursor in `timeline_next`)."""
-    person = selectors.person_get_for(request.user, person_id)
-    _etag(response, person)
+    person = selectors.person_get_for(request.user, person_id, related=False)
+    body: dict[str, Any] = people_payload([person])[0]
+    body["timeline"] = body["timeline_next"] = None
     if "timeline" in expand.split(","):
-        page = person_timeline(person, size=50)
-        person.timeline = page.items  # type: ignore[attr-defined]
-        person.timeline_next = page.next_cursor  # type: ignore[attr-defined]
-    return person
+        page = person_timeline(person, size=50, summary=True)
+        body["timeline"] = timeline_payload(page.items)
+        body["timeline_next"] = page.next_cursor
+    reply = JsonResponse(body)
+    _etag(reply, person)
+    return reply
 
 
 @router.patch("/people/{person_id}", response=PersonOut, summary="Change a person")

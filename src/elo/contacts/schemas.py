@@ -363,3 +363,24 @@ def people_payload(people: list[Person]) -> list[dict[str, Any]]:
         }
         for person in people
     ]
+
+
+def _maybe_moment(value: datetime.datetime | None) -> str | None:
+    return _moment(value) if value is not None else None
+
+
+def timeline_payload(activities: list[Any]) -> list[dict[str, Any]]:
+    """`TimelineEntryOut` for each activity, without schema validation."""
+    return [
+        {
+            "id": activity.pk,
+            "kind": activity.kind,
+            "subject": activity.subject,
+            "body_html": activity.body_html,
+            "occurred_at": _moment(activity.occurred_at),
+            "due_at": _maybe_moment(activity.due_at),
+            "done_at": _maybe_moment(activity.done_at),
+            "owner": int(activity.owner_id),
+        }
+        for activity in activities
+    ]

@@ -68,14 +68,23 @@ def person_page_for(
     return paginate(queryset, keys=filters.keys(), cursor=cursor, size=size)
 
 
-def person_get_for(user: Any, pk: Any, *, action: str = "view", deleted: bool = False) -> Person:
-    """The visible person `pk` with everything a detail page shows; 404 if not visible."""
+def person_get_for(
+    user: Any, pk: Any, *, action: str = "view", deleted: bool = False, related: bool = True
+) -> Person:
+    """The visible person `pk` with everything a detail page shows; 404 if not visible.
+    `related=False` loads the person and owner only (see `person_page_for`)."""
     try:
         key = int(pk)
     except (TypeError, ValueError) as error:
         raise Http404 from error
     queryset = person_queryset_for(user)
     queryset = queryset if deleted else queryset.alive()
+    if not related:
+        found = queryset.select_related("owner").filter(pk=key).first()
+        if found is None:
+            raise Http404
+        _authorize(user, action)
+        return found
     person = (
         queryset.select_related("owner", "team")
         .prefetch_related(

@@ -32,7 +32,7 @@ def person_timeline(
 ) -> Page[Activity]:
     """The person's activities, newest first (the caller has already authorised the person).
     `summary=True` loads only `TIMELINE_SUMMARY`, what the API's embedded timeline shows."""
-    queryset = Activity.objects.alive().filter(person=person)
+    queryset: models.QuerySet[Activity] = Activity.objects.alive().filter(person=person)
     queryset = queryset.only(*TIMELINE_SUMMARY) if summary else _with_related(queryset)
     return paginate(queryset, keys=TIMELINE_KEYS, cursor=cursor, size=size)
 

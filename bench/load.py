@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 ENTITIES = (
     ("organizations", "companies.csv"),
@@ -28,41 +26,6 @@ ENTITIES = (
 )
 NOT_LOADED = {"deals.csv": "not loaded: Elo has no deals yet (they join with the sales app)"}
 IMPORT_PATH = "elo.interchange.services.import_csv (the `elo import` and API path)"
-MEETING_NOTE = (
-    "Elo's importer refuses a meeting without a start ('Enter when the meeting starts.'), so "
-    "the loader adds a starts_at column: created_at for meeting rows, empty for the others"
-)
-
-
-class MeetingStarts:
-    """The lines of activities.csv with a `starts_at` column (created_at on meeting rows).
-
-    Elo's activity import requires `starts_at` for meetings and the workload's file has no
-    such column; every other byte reaches the importer as written.
-    """
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.reader = csv.reader(stream)
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\n")
-        self.kind = self.created = -1
-        self.meetings = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for number, row in enumerate(self.reader):
-            if number == 0:
-                self.kind, self.created = row.index("kind"), row.index("created_at")
-                extra = "starts_at"
-            elif row[self.kind] == "meeting":
-                self.meetings += 1
-                extra = row[self.created]
-            else:
-                extra = ""
-            self.writer.writerow([*row, extra])
-            line = self.buffer.getvalue()
-            self.buffer.seek(0)
-            self.buffer.truncate()
-            yield line
 
 
 def _django() -> None:
@@ -101,8 +64,7 @@ def load(data: Path, admin_email: str) -> dict[str, Any]:
             ),
             (data / filename).open(encoding="utf-8", newline="") as stream,
         ):
-            source: Any = MeetingStarts(stream) if entity == "activities" else stream
-            run = services.import_csv(actor=actor, entity=entity, stream=source, filename=filename)
+            run = services.import_csv(actor=actor, entity=entity, stream=stream, filename=filename)
         entities[filename] = {
             "entity": entity,
             "path": IMPORT_PATH,
@@ -115,8 +77,6 @@ def load(data: Path, admin_email: str) -> dict[str, Any]:
             "batches_failed": run.batches_failed,
             "first_rejections": run.rejected[:5],
         }
-        if isinstance(source, MeetingStarts):
-            entities[filename]["adapted"] = f"{MEETING_NOTE} ({source.meetings} meeting rows)"
         failed = failed or bool(run.rejected_count)
     for filename, reason in NOT_LOADED.items():
         entities[filename] = {"entity": None, "path": reason, "seconds": None}
@@ -133,7 +93,6 @@ def load(data: Path, admin_email: str) -> dict[str, Any]:
 def verify(data: Path) -> dict[str, Any]:
     """Counts and the id mapping of the loaded database; `problems` lists what is wrong."""
     _django()
-    import csv
 
     from elo.activities.models import Activity
     from elo.contacts.models import Organization, Person

@@ -10,6 +10,7 @@ from elo.core.api import BrowserSessionAuth, TokenAuth, install_problem_handlers
 from elo.core.routes import router as core_router
 from elo.identity.api import router as identity_router
 from elo.interchange.api import router as interchange_router
+from elo.sales.api import router as sales_router
 
 api = NinjaAPI(
     title="Elo API",
@@ -30,3 +31,4 @@ api.add_router("", activities_router)
 api.add_router("", core_router)
 api.add_router("", identity_router)
 api.add_router("", interchange_router)
+api.add_router("", sales_router)

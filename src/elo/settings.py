@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "elo.identity",
     "elo.contacts",
     "elo.activities",
+    "elo.sales",
     "elo.interchange",
     "elo.web",
 ]
@@ -186,6 +187,8 @@ TASKS = {
 }
 
 ELO_DEFAULT_REGION = os.environ.get("ELO_DEFAULT_REGION", "BR")
+# The currency deals and reports use when none is given (ISO 4217).
+ELO_BASE_CURRENCY = os.environ.get("ELO_BASE_CURRENCY", "BRL").upper()
 ELO_API_MAX_PAGE_SIZE = 200
 
 EMAIL_BACKEND = os.environ.get(

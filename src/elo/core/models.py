@@ -114,6 +114,8 @@ class Tag(models.Model):
 class CustomFieldEntity(models.TextChoices):
     PERSON = "person", _("Person")
     ORGANIZATION = "organization", _("Organization")
+    LEAD = "lead", _("Lead")
+    DEAL = "deal", _("Deal")
 
 
 class CustomFieldType(models.TextChoices):

@@ -15,12 +15,23 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "activities.add": _("Add notes, tasks, calls, meetings and emails"),
     "activities.change": _("Edit and complete activities"),
     "activities.delete": _("Delete activities"),
+    "sales.add": _("Add leads and deals"),
+    "sales.change": _("Edit, convert and move leads and deals"),
+    "sales.delete": _("Delete and restore leads and deals"),
+    "sales.configure": _("Manage pipelines and assignment rules"),
     "imports.run": _("Import files"),
     "exports.run": _("Export records"),
     "settings.manage": _("Manage users, teams, roles, custom fields and tags"),
 }
 
-_WORK = ["contacts.add", "contacts.change", "activities.add", "activities.change"]
+_WORK = [
+    "contacts.add",
+    "contacts.change",
+    "activities.add",
+    "activities.change",
+    "sales.add",
+    "sales.change",
+]
 
 # Role names are stored as written here; `Role.display_name` translates them while an admin
 # has not renamed the role.
@@ -33,6 +44,7 @@ DEFAULT_ROLES: dict[str, tuple[str, list[str]]] = {
             *_WORK,
             "contacts.delete",
             "activities.delete",
+            "sales.delete",
             "imports.run",
             "exports.run",
         ],

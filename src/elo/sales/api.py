@@ -1,0 +1,332 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from elo.core.api import if_match_version, next_link, page_size
+from elo.sales import selectors, services
+from elo.sales.models import AssignmentRule
+from elo.sales.schemas import (
+    BoardOut,
+    ConvertIn,
+    DealDetailOut,
+    DealIn,
+    DealList,
+    DealPatch,
+    DisqualifyIn,
+    LeadIn,
+    LeadList,
+    LeadOut,
+    LeadPatch,
+    MoveIn,
+    PipelineIn,
+    PipelineOut,
+    PipelinePatch,
+    RuleIn,
+    RuleOut,
+    RulePatch,
+    SummaryRow,
+)
+
+router = Router(tags=["sales"])
+
+
+def _etag(response: HttpResponse, record: Any) -> None:
+    response["ETag"] = f'"{record.pk}-{record.version}"'
+
+
+# --- leads --------------------------------------------------------------------------------
+
+
+@router.get("/leads", response=LeadList, summary="List leads")
+def list_leads(
+    request: HttpRequest,
+    status: str = "",
+    q: str = "",
+    owner: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
+    page = selectors.lead_page_for(
+        request.user, cursor=cursor, size=page_size(limit), status=status, q=q, owner=owner
+    )
+    return {"next": next_link(request, page), "items": page.items}
+
+
+@router.post("/leads", response={201: LeadOut}, summary="Capture a lead")
+def create_lead(request: HttpRequest, payload: LeadIn, response: HttpResponse) -> Any:
+    data = payload.dict(exclude_unset=True)
+    data.setdefault("source", "api")
+    lead = services.lead_create(actor=request.user, data=data)
+    lead = selectors.lead_get_for(request.user, lead.pk)
+    _etag(response, lead)
+    return 201, lead
+
+
+@router.get("/leads/{lead_id}", response=LeadOut, summary="Get a lead")
+def get_lead(request: HttpRequest, lead_id: int, response: HttpResponse) -> Any:
+    lead = selectors.lead_get_for(request.user, lead_id)
+    _etag(response, lead)
+    return lead
+
+
+@router.patch("/leads/{lead_id}", response=LeadOut, summary="Change a lead")
+def patch_lead(
+    request: HttpRequest, lead_id: int, payload: LeadPatch, response: HttpResponse
+) -> Any:
+    lead = selectors.lead_get_for(request.user, lead_id)
+    services.lead_update(
+        actor=request.user,
+        lead=lead,
+        data=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request),
+    )
+    lead = selectors.lead_get_for(request.user, lead_id)
+    _etag(response, lead)
+    return lead
+
+
+@router.post("/leads/{lead_id}/convert", response=LeadOut, summary="Convert a lead")
+def convert_lead(
+    request: HttpRequest, lead_id: int, payload: ConvertIn, response: HttpResponse
+) -> Any:
+    """Creates or links the person and organization (never duplicating: matched by email,
+    then by domain or name) and, with `create_deal`, opens a deal."""
+    lead = selectors.lead_get_for(request.user, lead_id)
+    deal = None
+    if payload.create_deal:
+        deal = {
+            key: value
+            for key, value in {
+                "title": payload.deal_title,
+                "amount": payload.amount,
+                "currency": payload.currency,
+                "pipeline": payload.pipeline,
+            }.items()
+            if value not in (None, "")
+        }
+    services.lead_convert(
+        actor=request.user, lead=lead, deal=deal, expected_version=if_match_version(request)
+    )
+    lead = selectors.lead_get_for(request.user, lead_id)
+    _etag(response, lead)
+    return lead
+
+
+@router.post("/leads/{lead_id}/disqualify", response=LeadOut, summary="Disqualify a lead")
+def disqualify_lead(
+    request: HttpRequest, lead_id: int, payload: DisqualifyIn, response: HttpResponse
+) -> Any:
+    lead = selectors.lead_get_for(request.user, lead_id)
+    services.lead_disqualify(
+        actor=request.user,
+        lead=lead,
+        reason=payload.reason,
+        expected_version=if_match_version(request),
+    )
+    lead = selectors.lead_get_for(request.user, lead_id)
+    _etag(response, lead)
+    return lead
+
+
+# --- pipelines ----------------------------------------------------------------------------
+
+
+@router.get("/pipelines", response=list[PipelineOut], summary="List pipelines and stages")
+def list_pipelines(request: HttpRequest) -> Any:
+    return list(selectors.pipelines())
+
+
+@router.post("/pipelines", response={201: PipelineOut}, summary="Create a pipeline")
+def create_pipeline(request: HttpRequest, payload: PipelineIn) -> Any:
+    data = payload.dict()
+    data["stages"] = [{k: v for k, v in s.items() if v is not None} for s in data["stages"]]
+    pipeline = services.pipeline_create(actor=request.user, data=data)
+    return 201, selectors.pipeline_get(pipeline.pk)
+
+
+@router.get("/pipelines/{pipeline_id}", response=PipelineOut, summary="Get a pipeline")
+def get_pipeline(request: HttpRequest, pipeline_id: int, response: HttpResponse) -> Any:
+    pipeline = selectors.pipeline_get(pipeline_id)
+    _etag(response, pipeline)
+    return pipeline
+
+
+@router.patch("/pipelines/{pipeline_id}", response=PipelineOut, summary="Change a pipeline")
+def patch_pipeline(
+    request: HttpRequest, pipeline_id: int, payload: PipelinePatch, response: HttpResponse
+) -> Any:
+    pipeline = selectors.pipeline_get(pipeline_id)
+    data = payload.dict(exclude_unset=True)
+    if data.get("stages") is not None:
+        data["stages"] = [{k: v for k, v in s.items() if v is not None} for s in data["stages"]]
+    services.pipeline_update(
+        actor=request.user,
+        pipeline=pipeline,
+        data=data,
+        expected_version=if_match_version(request),
+    )
+    pipeline = selectors.pipeline_get(pipeline_id)
+    _etag(response, pipeline)
+    return pipeline
+
+
+@router.get("/pipelines/{pipeline_id}/board", response=BoardOut, summary="Kanban board")
+def board(
+    request: HttpRequest,
+    pipeline_id: int,
+    owner: int | None = None,
+    team: int | None = None,
+    tag: str = "",
+    status: str = "",
+) -> Any:
+    """Per stage: count, sum and weighted sum of the visible deals, and the newest cards."""
+    pipeline = selectors.pipeline_get(pipeline_id)
+    columns = selectors.board_for(
+        request.user, pipeline, owner=owner, team=team, tag=tag, status=status
+    )
+    return {"pipeline": pipeline.pk, "columns": columns}
+
+
+# --- deals --------------------------------------------------------------------------------
+
+
+@router.get("/deals", response=DealList, summary="List deals")
+def list_deals(
+    request: HttpRequest,
+    pipeline: int | None = None,
+    stage: int | None = None,
+    status: str = "",
+    owner: int | None = None,
+    team: int | None = None,
+    tag: str = "",
+    q: str = "",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
+    page = selectors.deal_page_for(
+        request.user,
+        cursor=cursor,
+        size=page_size(limit),
+        pipeline=pipeline,
+        stage=stage,
+        status=status,
+        owner=owner,
+        team=team,
+        tag=tag,
+        q=q,
+    )
+    return {"next": next_link(request, page), "items": page.items}
+
+
+@router.get("/deals/summary", response=list[SummaryRow], summary="Pipeline summary")
+def deal_summary(request: HttpRequest, pipeline: int | None = None) -> Any:
+    """Count and sum of amounts per stage, over the deals the caller can see."""
+    chosen = selectors.pipeline_get(pipeline) if pipeline else None
+    return selectors.pipeline_summary(request.user, chosen)
+
+
+@router.post("/deals", response={201: DealDetailOut}, summary="Create a deal")
+def create_deal(request: HttpRequest, payload: DealIn, response: HttpResponse) -> Any:
+    deal = services.deal_create(actor=request.user, data=payload.dict(exclude_unset=True))
+    deal = selectors.deal_get_for(request.user, deal.pk)
+    _etag(response, deal)
+    return 201, deal
+
+
+@router.get("/deals/{deal_id}", response=DealDetailOut, summary="Get a deal")
+def get_deal(request: HttpRequest, deal_id: int, response: HttpResponse) -> Any:
+    deal = selectors.deal_get_for(request.user, deal_id)
+    _etag(response, deal)
+    return deal
+
+
+@router.patch("/deals/{deal_id}", response=DealDetailOut, summary="Change a deal")
+def patch_deal(
+    request: HttpRequest, deal_id: int, payload: DealPatch, response: HttpResponse
+) -> Any:
+    deal = selectors.deal_get_for(request.user, deal_id)
+    services.deal_update(
+        actor=request.user,
+        deal=deal,
+        data=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request),
+    )
+    deal = selectors.deal_get_for(request.user, deal_id)
+    _etag(response, deal)
+    return deal
+
+
+@router.post("/deals/{deal_id}/move", response=DealDetailOut, summary="Move a deal to a stage")
+def move_deal(request: HttpRequest, deal_id: int, payload: MoveIn, response: HttpResponse) -> Any:
+    deal = selectors.deal_get_for(request.user, deal_id)
+    services.deal_move(
+        actor=request.user,
+        deal=deal,
+        stage=payload.stage,
+        reason=payload.reason,
+        expected_version=if_match_version(request),
+    )
+    deal = selectors.deal_get_for(request.user, deal_id)
+    _etag(response, deal)
+    return deal
+
+
+@router.delete("/deals/{deal_id}", response={204: None}, summary="Delete a deal (restorable)")
+def delete_deal(request: HttpRequest, deal_id: int) -> Any:
+    deal = selectors.deal_get_for(request.user, deal_id)
+    services.deal_delete(actor=request.user, deal=deal)
+    return 204, None
+
+
+@router.post("/deals/{deal_id}/restore", response=DealDetailOut, summary="Restore a deal")
+def restore_deal(request: HttpRequest, deal_id: int, response: HttpResponse) -> Any:
+    deal = selectors.deal_get_for(request.user, deal_id, deleted=True)
+    services.deal_restore(actor=request.user, deal=deal)
+    deal = selectors.deal_get_for(request.user, deal_id)
+    _etag(response, deal)
+    return deal
+
+
+# --- assignment rules ---------------------------------------------------------------------
+
+
+def _rule(rule_id: int) -> AssignmentRule:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(selectors.rules(), pk=rule_id)
+
+
+@router.get("/assignment-rules", response=list[RuleOut], summary="List assignment rules")
+def list_rules(request: HttpRequest) -> Any:
+    return list(selectors.rules())
+
+
+@router.post("/assignment-rules", response={201: RuleOut}, summary="Create an assignment rule")
+def create_rule(request: HttpRequest, payload: RuleIn) -> Any:
+    rule = services.rule_create(actor=request.user, data=payload.dict())
+    return 201, _rule(rule.pk)
+
+
+@router.patch("/assignment-rules/{rule_id}", response=RuleOut, summary="Change a rule")
+def patch_rule(
+    request: HttpRequest, rule_id: int, payload: RulePatch, response: HttpResponse
+) -> Any:
+    rule = _rule(rule_id)
+    services.rule_update(
+        actor=request.user,
+        rule=rule,
+        data=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request),
+    )
+    rule = _rule(rule_id)
+    _etag(response, rule)
+    return rule
+
+
+@router.delete("/assignment-rules/{rule_id}", response={204: None}, summary="Delete a rule")
+def delete_rule(request: HttpRequest, rule_id: int) -> Any:
+    services.rule_delete(actor=request.user, rule=_rule(rule_id))
+    return 204, None

@@ -1,0 +1,283 @@
+"""Leads, pipelines with their stages, deals with stage history, and assignment rules."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from elo.contacts.choices import OrganizationSize
+
+if TYPE_CHECKING:
+    from elo.contacts.models import Person
+from elo.core.models import Record
+from elo.sales.choices import (
+    AssignmentEntity,
+    AssignmentStrategy,
+    CapacityPeriod,
+    DealStatus,
+    LeadSource,
+    LeadStatus,
+    StageKind,
+)
+
+
+class Pipeline(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveIntegerField(default=0)
+    is_default = models.BooleanField(_("default pipeline"), default=False)
+    is_archived = models.BooleanField(_("archived"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.Model):
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=StageKind.choices)
+    probability = models.PositiveSmallIntegerField(_("win probability (%)"), default=0)
+    rotting_days = models.PositiveIntegerField(_("rotting after (days)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pipeline_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "name"], name="stage_name_unique"),
+            models.CheckConstraint(
+                condition=models.Q(probability__lte=100), name="stage_probability_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deal(Record):
+    title = models.CharField(_("title"), max_length=200)
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
+    status = models.CharField(
+        _("status"), max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal(0))
+    currency = models.CharField(_("currency"), max_length=3)
+    probability = models.PositiveSmallIntegerField(_("win probability (%)"), null=True, blank=True)
+    expected_close = models.DateField(_("expected close"), null=True, blank=True)
+    organization = models.ForeignKey(
+        "contacts.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deals",
+        verbose_name=_("organization"),
+    )
+    people: models.ManyToManyField[Person, DealPerson] = models.ManyToManyField(
+        "contacts.Person", through="DealPerson", related_name="deals", blank=True
+    )
+    source_lead = models.ForeignKey(
+        "sales.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    close_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["pipeline", "stage", "status"], name="deal_board"),
+            models.Index(fields=["owner", "status"], name="deal_owner_status"),
+            models.Index(fields=["expected_close"], name="deal_expected_close"),
+            models.Index(fields=["created_at", "id"], name="deal_created"),
+            models.Index(fields=["updated_at", "id"], name="deal_updated"),
+            models.Index(fields=["external_id"], name="deal_external_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="deal_external_id_unique",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="deal_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def effective_probability(self) -> int:
+        if self.probability is not None:
+            return self.probability
+        return self.stage.probability
+
+    def is_rotting(self, now: datetime.datetime | None = None) -> bool:
+        days = self.stage.rotting_days
+        if self.status != DealStatus.OPEN or not days:
+            return False
+        return ((now or timezone.now()) - self.stage_entered_at).days >= days
+
+
+class DealPerson(models.Model):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="contacts")
+    person = models.ForeignKey("contacts.Person", on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "person"], name="deal_person_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ({self.role})" if self.role else str(self.person_id)
+
+
+class DealStageChange(models.Model):
+    """When a deal entered a stage and when it left; the open row has `left_at` empty."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_history")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        indexes = [models.Index(fields=["deal", "entered_at"], name="deal_stage_history")]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id} in {self.stage_id} from {self.entered_at:%Y-%m-%d}"
+
+
+class Lead(Record):
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    size = models.CharField(
+        _("size"), max_length=10, choices=OrganizationSize.choices, blank=True, default=""
+    )
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    region = models.CharField(_("state or region"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    source = models.CharField(
+        _("source"), max_length=20, choices=LeadSource.choices, default=LeadSource.OTHER
+    )
+    utm_source = models.CharField("utm_source", max_length=100, blank=True)
+    utm_medium = models.CharField("utm_medium", max_length=100, blank=True)
+    utm_campaign = models.CharField("utm_campaign", max_length=100, blank=True)
+    utm_term = models.CharField("utm_term", max_length=100, blank=True)
+    utm_content = models.CharField("utm_content", max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW
+    )
+    disqualify_reason = models.CharField(_("disqualify reason"), max_length=200, blank=True)
+    score = models.IntegerField(_("score"), default=0)
+    person = models.ForeignKey(
+        "contacts.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+    )
+    organization = models.ForeignKey(
+        "contacts.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
+    deal = models.ForeignKey(
+        Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="lead_status"),
+            models.Index(fields=["owner", "status"], name="lead_owner_status"),
+            models.Index(fields=["email"], name="lead_email"),
+            models.Index(fields=["created_at", "id"], name="lead_created"),
+        ]
+
+    def __str__(self) -> str:
+        name = " ".join(part for part in (self.given_name, self.family_name) if part)
+        return name or self.email or self.company or f"#{self.pk}"
+
+
+class AssignmentRule(models.Model):
+    """Who gets new leads or deals that match `conditions`, tried in `priority` order."""
+
+    name = models.CharField(_("name"), max_length=100)
+    entity = models.CharField(_("applies to"), max_length=10, choices=AssignmentEntity.choices)
+    priority = models.PositiveIntegerField(_("priority"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    strategy = models.CharField(_("strategy"), max_length=20, choices=AssignmentStrategy.choices)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("members")
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    capacity_period = models.CharField(
+        _("capacity period"),
+        max_length=5,
+        choices=CapacityPeriod.choices,
+        default=CapacityPeriod.DAY,
+    )
+    turn = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["entity", "priority", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(models.Model):
+    """One automatic or manual assignment, the ledger that capacity and fairness count."""
+
+    entity = models.CharField(max_length=10, choices=AssignmentEntity.choices)
+    object_id = models.PositiveBigIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(
+        AssignmentRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=20)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["rule", "user", "created_at"], name="assignment_rule_user"),
+            models.Index(fields=["entity", "object_id"], name="assignment_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.object_id} -> {self.user_id} ({self.reason})"
+
+
+class DefaultOwner(models.Model):
+    """Who gets a new lead or deal that no rule takes."""
+
+    entity = models.CharField(max_length=10, choices=AssignmentEntity.choices, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.entity}: {self.user_id}"

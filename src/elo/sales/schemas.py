@@ -1,0 +1,434 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from elo.contacts.schemas import UserRef
+from elo.sales.models import Deal, Lead
+
+
+def _user(user: Any) -> dict[str, Any] | None:
+    return {"id": user.pk, "name": str(user)} if user is not None else None
+
+
+class LeadIn(Schema):
+    given_name: str = ""
+    family_name: str = ""
+    email: str = ""
+    phone: str = ""
+    company: str = ""
+    job_title: str = ""
+    website: str = ""
+    industry: str = ""
+    size: str = ""
+    country: str = ""
+    region: str = ""
+    city: str = ""
+    postal_code: str = ""
+    message: str = ""
+    source: str = "api"
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
+    utm_term: str = ""
+    utm_content: str = ""
+    score: int = 0
+    owner: int | None = Field(None, description="Leave out to let the assignment rules choose")
+    team: int | None = None
+    tags: list[str] = []
+    custom: dict[str, Any] = {}
+    external_id: str = ""
+
+
+class LeadPatch(Schema):
+    given_name: str | None = None
+    family_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    job_title: str | None = None
+    website: str | None = None
+    industry: str | None = None
+    size: str | None = None
+    country: str | None = None
+    region: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    message: str | None = None
+    source: str | None = None
+    status: str | None = Field(None, description="new, working or qualified")
+    score: int | None = None
+    owner: int | None = None
+    team: int | None = None
+    tags: list[str] | None = None
+    custom: dict[str, Any] | None = None
+
+
+class LeadOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    email: str
+    phone: str
+    company: str
+    job_title: str
+    website: str
+    industry: str
+    size: str
+    country: str
+    region: str
+    city: str
+    postal_code: str
+    message: str
+    source: str
+    utm_source: str
+    utm_medium: str
+    utm_campaign: str
+    utm_term: str
+    utm_content: str
+    status: str
+    disqualify_reason: str
+    score: int
+    owner: UserRef
+    team: int | None
+    tags: list[str]
+    custom: dict[str, Any]
+    person: int | None
+    organization: int | None
+    deal: int | None
+    converted_at: datetime.datetime | None
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_owner(obj: Lead) -> dict[str, Any] | None:
+        return _user(obj.owner)
+
+    @staticmethod
+    def resolve_team(obj: Lead) -> int | None:
+        return obj.team_id
+
+    @staticmethod
+    def resolve_tags(obj: Lead) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_person(obj: Lead) -> int | None:
+        return obj.person_id
+
+    @staticmethod
+    def resolve_organization(obj: Lead) -> int | None:
+        return obj.organization_id
+
+    @staticmethod
+    def resolve_deal(obj: Lead) -> int | None:
+        return obj.deal_id
+
+
+class LeadList(Schema):
+    next: str | None
+    items: list[LeadOut]
+
+
+class ConvertIn(Schema):
+    create_deal: bool = False
+    deal_title: str = ""
+    amount: Decimal | None = None
+    currency: str = ""
+    pipeline: int | None = None
+
+
+class DisqualifyIn(Schema):
+    reason: str
+
+
+class StageIn(Schema):
+    id: int | None = None
+    name: str
+    kind: str = "open"
+    probability: int | None = None
+    rotting_days: int | None = None
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    kind: str
+    probability: int
+    rotting_days: int | None
+    position: int
+
+
+class PipelineIn(Schema):
+    name: str
+    is_default: bool = False
+    stages: list[StageIn]
+
+
+class PipelinePatch(Schema):
+    name: str | None = None
+    is_default: bool | None = None
+    is_archived: bool | None = None
+    stages: list[StageIn] | None = None
+
+
+class PipelineOut(Schema):
+    id: int
+    name: str
+    is_default: bool
+    is_archived: bool
+    version: int
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_stages(obj: Any) -> list[Any]:
+        return list(obj.stages.all())
+
+
+class DealPersonIn(Schema):
+    person: int
+    role: str = ""
+
+
+class DealPersonOut(Schema):
+    person: int
+    role: str
+
+
+class DealIn(Schema):
+    title: str
+    pipeline: int | None = None
+    stage: int | None = None
+    amount: Decimal = Decimal(0)
+    currency: str = ""
+    probability: int | None = None
+    expected_close: datetime.date | None = None
+    organization: int | None = None
+    people: list[DealPersonIn] = []
+    owner: int | None = Field(None, description="Leave out to let the assignment rules choose")
+    team: int | None = None
+    tags: list[str] = []
+    custom: dict[str, Any] = {}
+    external_id: str = ""
+
+
+class DealPatch(Schema):
+    title: str | None = None
+    stage: int | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    probability: int | None = None
+    expected_close: datetime.date | None = None
+    organization: int | None = None
+    people: list[DealPersonIn] | None = None
+    owner: int | None = None
+    team: int | None = None
+    tags: list[str] | None = None
+    custom: dict[str, Any] | None = None
+    close_reason: str | None = None
+
+
+class MoveIn(Schema):
+    stage: int
+    reason: str = ""
+
+
+class DealOut(Schema):
+    id: int
+    title: str
+    pipeline: int
+    stage: int
+    stage_name: str
+    status: str
+    amount: Decimal
+    currency: str
+    probability: int
+    expected_close: datetime.date | None
+    organization: int | None
+    people: list[DealPersonOut]
+    owner: UserRef
+    team: int | None
+    tags: list[str]
+    custom: dict[str, Any]
+    stage_entered_at: datetime.datetime
+    rotting: bool
+    closed_at: datetime.datetime | None
+    close_reason: str
+    source_lead: int | None
+    external_id: str
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_pipeline(obj: Deal) -> int:
+        return obj.pipeline_id
+
+    @staticmethod
+    def resolve_stage(obj: Deal) -> int:
+        return obj.stage_id
+
+    @staticmethod
+    def resolve_stage_name(obj: Deal) -> str:
+        return obj.stage.name
+
+    @staticmethod
+    def resolve_probability(obj: Deal) -> int:
+        return obj.effective_probability
+
+    @staticmethod
+    def resolve_organization(obj: Deal) -> int | None:
+        return obj.organization_id
+
+    @staticmethod
+    def resolve_people(obj: Deal) -> list[dict[str, Any]]:
+        return [{"person": item.person_id, "role": item.role} for item in obj.contacts.all()]
+
+    @staticmethod
+    def resolve_owner(obj: Deal) -> dict[str, Any] | None:
+        return _user(obj.owner)
+
+    @staticmethod
+    def resolve_team(obj: Deal) -> int | None:
+        return obj.team_id
+
+    @staticmethod
+    def resolve_tags(obj: Deal) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_rotting(obj: Deal) -> bool:
+        return obj.is_rotting()
+
+    @staticmethod
+    def resolve_source_lead(obj: Deal) -> int | None:
+        return obj.source_lead_id
+
+
+class StageChangeOut(Schema):
+    stage: int
+    name: str
+    entered_at: datetime.datetime
+    left_at: datetime.datetime | None
+
+
+class DealDetailOut(DealOut):
+    stage_history: list[StageChangeOut]
+
+    @staticmethod
+    def resolve_stage_history(obj: Deal) -> list[dict[str, Any]]:
+        return [
+            {
+                "stage": item.stage_id,
+                "name": item.stage.name,
+                "entered_at": item.entered_at,
+                "left_at": item.left_at,
+            }
+            for item in obj.stage_history.all()
+        ]
+
+
+class DealList(Schema):
+    next: str | None
+    items: list[DealOut]
+
+
+class CardOut(Schema):
+    id: int
+    title: str
+    amount: Decimal
+    currency: str
+    probability: int
+    expected_close: datetime.date | None
+    organization: str
+    owner: UserRef
+    rotting: bool
+    version: int
+
+    @staticmethod
+    def resolve_probability(obj: Deal) -> int:
+        return obj.effective_probability
+
+    @staticmethod
+    def resolve_organization(obj: Deal) -> str:
+        return obj.organization.name if obj.organization_id and obj.organization else ""
+
+    @staticmethod
+    def resolve_owner(obj: Deal) -> dict[str, Any] | None:
+        return _user(obj.owner)
+
+    @staticmethod
+    def resolve_rotting(obj: Deal) -> bool:
+        return obj.is_rotting()
+
+
+class ColumnOut(Schema):
+    stage: StageOut
+    count: int
+    total: Decimal
+    weighted: Decimal
+    cards: list[CardOut]
+
+
+class BoardOut(Schema):
+    pipeline: int
+    columns: list[ColumnOut]
+
+
+class SummaryRow(Schema):
+    pipeline: int
+    stage: int
+    name: str
+    count: int
+    amount: Decimal
+
+
+class ConditionIn(Schema):
+    field: str
+    op: str
+    value: Any = None
+
+
+class RuleIn(Schema):
+    name: str
+    entity: str
+    priority: int = 100
+    is_active: bool = True
+    conditions: list[ConditionIn] = []
+    strategy: str
+    members: list[int]
+    capacity: int | None = None
+    capacity_period: str = "day"
+
+
+class RulePatch(Schema):
+    name: str | None = None
+    priority: int | None = None
+    is_active: bool | None = None
+    conditions: list[ConditionIn] | None = None
+    strategy: str | None = None
+    members: list[int] | None = None
+    capacity: int | None = None
+    capacity_period: str | None = None
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    entity: str
+    priority: int
+    is_active: bool
+    conditions: list[dict[str, Any]]
+    strategy: str
+    members: list[int]
+    capacity: int | None
+    capacity_period: str
+    version: int
+
+    @staticmethod
+    def resolve_members(obj: Any) -> list[int]:
+        return sorted(user.pk for user in obj.members.all())

@@ -1,0 +1,256 @@
+"""Reads of leads, deals and pipelines, always through `visible_to`; the kanban board and
+the pipeline summary are aggregates computed in the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from elo.core.pagination import Page, paginate
+from elo.core.querysets import RecordQuerySet
+from elo.sales.choices import DealStatus
+from elo.sales.models import (
+    AssignmentRule,
+    Deal,
+    DealPerson,
+    DefaultOwner,
+    Lead,
+    Pipeline,
+    Stage,
+)
+
+CARDS_PER_COLUMN = 50
+ZERO = Decimal("0.00")
+
+
+def leads_for(user: Any) -> RecordQuerySet:
+    return Lead.objects.visible_to(user).alive()
+
+
+def lead_list_for(
+    user: Any, *, status: str = "", q: str = "", owner: int | None = None
+) -> RecordQuerySet:
+    queryset = leads_for(user).select_related("owner").prefetch_related("tags")
+    if status:
+        queryset = queryset.filter(status=status)
+    if owner:
+        queryset = queryset.filter(owner_id=owner)
+    if q:
+        text = q.strip()
+        queryset = queryset.filter(
+            models.Q(given_name__icontains=text)
+            | models.Q(family_name__icontains=text)
+            | models.Q(email__icontains=text)
+            | models.Q(company__icontains=text)
+        )
+    return queryset
+
+
+def lead_page_for(user: Any, *, cursor: str | None, size: int, **filters: Any) -> Page[Lead]:
+    return paginate(
+        lead_list_for(user, **filters), keys=["-created_at", "-id"], cursor=cursor, size=size
+    )
+
+
+def lead_get_for(user: Any, pk: Any) -> Lead:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    lead = (
+        leads_for(user)
+        .select_related("owner", "team", "person", "organization", "deal")
+        .prefetch_related("tags")
+        .filter(pk=key)
+        .first()
+    )
+    if lead is None:
+        raise Http404
+    return lead
+
+
+def pipelines() -> models.QuerySet[Pipeline]:
+    return Pipeline.objects.filter(is_archived=False).prefetch_related(
+        models.Prefetch("stages", queryset=Stage.objects.order_by("position", "id"))
+    )
+
+
+def pipeline_get(pk: Any) -> Pipeline:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    found = pipelines().filter(pk=key).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def deals_for(user: Any) -> RecordQuerySet:
+    return Deal.objects.visible_to(user).alive()
+
+
+def deal_list_for(
+    user: Any,
+    *,
+    pipeline: int | None = None,
+    stage: int | None = None,
+    status: str = "",
+    owner: int | None = None,
+    team: int | None = None,
+    tag: str = "",
+    close_from: Any = None,
+    close_to: Any = None,
+    q: str = "",
+) -> RecordQuerySet:
+    queryset = deals_for(user)
+    if pipeline:
+        queryset = queryset.filter(pipeline_id=pipeline)
+    if stage:
+        queryset = queryset.filter(stage_id=stage)
+    if status:
+        queryset = queryset.filter(status=status)
+    if owner:
+        queryset = queryset.filter(owner_id=owner)
+    if team:
+        queryset = queryset.filter(team_id=team)
+    if tag:
+        queryset = queryset.filter(tags__slug=tag)
+    if close_from:
+        queryset = queryset.filter(expected_close__gte=close_from)
+    if close_to:
+        queryset = queryset.filter(expected_close__lte=close_to)
+    if q:
+        queryset = queryset.filter(title__icontains=q.strip())
+    return queryset
+
+
+def deal_page_for(user: Any, *, cursor: str | None, size: int, **filters: Any) -> Page[Deal]:
+    queryset = (
+        deal_list_for(user, **filters)
+        .select_related("owner", "stage", "pipeline", "organization")
+        .prefetch_related(
+            "tags",
+            models.Prefetch("contacts", queryset=DealPerson.objects.order_by("position", "id")),
+        )
+    )
+    return paginate(queryset, keys=["-created_at", "-id"], cursor=cursor, size=size)
+
+
+def deal_get_for(user: Any, pk: Any, *, deleted: bool = False) -> Deal:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    queryset = Deal.objects.visible_to(user)
+    queryset = queryset if deleted else queryset.alive()
+    deal = (
+        queryset.select_related("owner", "team", "stage", "pipeline", "organization")
+        .prefetch_related(
+            "tags",
+            models.Prefetch(
+                "contacts",
+                queryset=DealPerson.objects.select_related("person").order_by("position", "id"),
+            ),
+            "stage_history__stage",
+        )
+        .filter(pk=key)
+        .first()
+    )
+    if deal is None:
+        raise Http404
+    return deal
+
+
+@dataclass
+class Column:
+    stage: Stage
+    count: int = 0
+    total: Decimal = ZERO
+    weighted: Decimal = ZERO
+    cards: list[Deal] = field(default_factory=list)
+
+
+def _weighted() -> ExpressionWrapper:
+    """Amount times the win probability in percent; the caller divides the sum by 100, so
+    SQLite's integer arithmetic cannot truncate it."""
+    probability = Coalesce(F("probability"), F("stage__probability"))
+    return ExpressionWrapper(
+        F("amount") * probability, output_field=DecimalField(max_digits=20, decimal_places=2)
+    )
+
+
+def board_for(
+    user: Any, pipeline: Pipeline, *, cards: int = CARDS_PER_COLUMN, **filters: Any
+) -> list[Column]:
+    """The kanban board: per stage the count, sum and weighted sum of the visible deals that
+    match `filters`, and the newest `cards` deals of each column (one query per column)."""
+    queryset = deal_list_for(user, pipeline=pipeline.pk, **filters)
+    totals = {
+        row["stage_id"]: row
+        for row in queryset.order_by()
+        .values("stage_id")
+        .annotate(count=Count("id"), total=Sum("amount"), weighted=Sum(_weighted()))
+    }
+    columns = []
+    for stage in pipeline.stages.all():
+        row = totals.get(stage.pk, {})
+        column = Column(
+            stage=stage,
+            count=row.get("count", 0),
+            total=Decimal(row.get("total") or 0).quantize(Decimal("0.01")),
+            weighted=(Decimal(row.get("weighted") or 0) / 100).quantize(Decimal("0.01")),
+        )
+        if column.count:
+            column.cards = list(
+                queryset.filter(stage=stage)
+                .select_related("owner", "organization")
+                .order_by("-stage_entered_at", "-id")[:cards]
+            )
+            for card in column.cards:
+                card.stage = stage
+        columns.append(column)
+    return columns
+
+
+def pipeline_summary(user: Any, pipeline: Pipeline | None = None) -> list[dict[str, Any]]:
+    """Per stage: the number of visible deals and the sum of their amounts."""
+    queryset = deals_for(user)
+    if pipeline is not None:
+        queryset = queryset.filter(pipeline=pipeline)
+    rows = (
+        queryset.order_by()
+        .values("stage_id", "stage__name", "stage__position", "pipeline_id")
+        .annotate(count=Count("id"), amount=Sum("amount"))
+        .order_by("pipeline_id", "stage__position")
+    )
+    return [
+        {
+            "pipeline": row["pipeline_id"],
+            "stage": row["stage_id"],
+            "name": row["stage__name"],
+            "count": row["count"],
+            "amount": Decimal(row["amount"] or 0).quantize(Decimal("0.01")),
+        }
+        for row in rows
+    ]
+
+
+def open_deals_value(user: Any) -> Decimal:
+    total = deals_for(user).filter(status=DealStatus.OPEN).aggregate(total=Sum("amount"))["total"]
+    return Decimal(total or 0)
+
+
+def rules() -> models.QuerySet[AssignmentRule]:
+    return AssignmentRule.objects.prefetch_related("members").order_by("entity", "priority", "id")
+
+
+def default_owners() -> dict[str, Any]:
+    """The user each entity ("lead", "deal") falls back to when no rule takes a record."""
+    return {item.entity: item.user for item in DefaultOwner.objects.select_related("user")}

@@ -42,8 +42,9 @@ def _counts() -> dict[str, int]:
     return {
         "users": User.objects.count(),
         "teams": Team.objects.count(),
-        "organizations": Organization.objects.count(),
-        "people": Person.objects.count(),
+        # Converted demo leads add their own person and organization; count the plan's.
+        "organizations": Organization.objects.exclude(leads__isnull=False).count(),
+        "people": Person.objects.exclude(source__startswith="lead ").count(),
         "employments": Employment.objects.count(),
         "activities": Activity.objects.count(),
         "custom_fields": CustomField.objects.count(),
@@ -168,7 +169,7 @@ def test_second_load_adds_nothing(small_demo: str) -> None:
 def test_stored_tax_ids_and_phones_are_valid(small_demo: str) -> None:
     from elo.contacts.models import Organization, PersonPhone
 
-    organizations = list(Organization.objects.all())
+    organizations = list(Organization.objects.filter(leads__isnull=True))
     for organization in organizations:
         if organization.tax_id_kind == "cnpj":
             assert cnpj.is_valid(organization.tax_id), organization.tax_id
@@ -190,7 +191,11 @@ def test_people_speak_their_country_language_and_work_at_its_domains(small_demo:
     languages = set(Person.objects.values_list("country", "preferred_language").distinct())
     assert languages <= {("BR", "pt-br"), ("PT", "pt-pt"), ("US", "en"), ("GB", "en")}
     assert {language for _country, language in languages} == {"pt-br", "pt-pt", "en"}
-    primary = Employment.objects.filter(is_primary=True).select_related("person", "organization")
+    primary = (
+        Employment.objects.filter(is_primary=True)
+        .exclude(person__source__startswith="lead ")
+        .select_related("person", "organization")
+    )
     assert primary.count() > 250
     for job in primary:
         assert job.job_title
@@ -254,3 +259,24 @@ def test_demo_changes_are_audited_as_the_demo_system(small_demo: str) -> None:
     actors = set(AuditEntry.objects.values_list("actor_kind", "actor_label").distinct())
 
     assert actors == {("system", "demo")}
+
+
+@pytest.mark.django_db
+def test_sales_demo_has_rules_leads_and_deals_across_the_pipeline(small_demo: str) -> None:
+    from elo.sales.models import Assignment, AssignmentRule, Deal, Lead
+
+    assert "12 leads" in small_demo
+    assert AssignmentRule.objects.count() == 3
+    statuses = set(Lead.objects.values_list("status", flat=True))
+    assert {"new", "working", "qualified", "disqualified", "converted"} <= statuses
+    # Leads from Brazil went round robin to the Brazilian reps, the rest by capacity.
+    br_owners = set(Lead.objects.filter(country="BR").values_list("owner__email", flat=True))
+    assert br_owners == {"ana.souza@elo.example", "rafael.lima@elo.example",
+                         "juliana.costa@elo.example"}  # fmt: skip
+    assert Assignment.objects.filter(reason="rule").count() >= 12
+    deals = Deal.objects.all()
+    assert deals.count() > 10
+    assert {"open", "won", "lost"} <= set(deals.values_list("status", flat=True))
+    assert all(deal.stage_history.exists() for deal in deals[:20])
+    converted = Lead.objects.filter(status="converted")
+    assert all(lead.person_id and lead.deal_id for lead in converted)

@@ -17,6 +17,7 @@ from elo.contacts.services import organizations_import_batch, people_import_batc
 from elo.core.context import Actor, acting
 from elo.core.services import custom_field_create
 from elo.demo import plan as demo_plan
+from elo.demo import sales as demo_sales
 from elo.demo import staff
 from elo.demo.vocabulary import SEGMENTS
 from elo.identity.models import Team, User
@@ -106,11 +107,15 @@ def load(
         ]
         person_pks = _import_contacts(people_import_batch, "people", admin, person_rows)
         done = _activities(plan.activities, users, organization_pks, person_pks)
+        leads, deals = demo_sales.load(
+            users=users, plan=plan, organization_pks=organization_pks, seed=seed
+        )
     seconds = time.monotonic() - started
     return (
         f"Loaded the demo data in {seconds:.1f} s: {len(users)} users in {len(staff.TEAMS)} "
         f"teams, {len(organization_pks)} organizations, {len(person_pks)} people, "
-        f"{len(plan.activities)} timeline entries ({done} tasks done)."
+        f"{len(plan.activities)} timeline entries ({done} tasks done), {leads} leads, "
+        f"{deals} deals."
     )
 
 

@@ -54,6 +54,8 @@ LEAD_AUDITED = [
     "team",
     "custom",
 ]
+# The language a converted lead's person most likely reads, by country.
+COUNTRY_LANGUAGE = {"BR": "pt-br", "PT": "pt-pt", "US": "en", "GB": "en", "IE": "en"}
 # Mail providers whose domain says nothing about the lead's company.
 FREE_MAIL = {
     "gmail.com",
@@ -339,6 +341,7 @@ def lead_convert(
                     "region": locked.region,
                     "postal_code": locked.postal_code,
                     "country": locked.country,
+                    "preferred_language": COUNTRY_LANGUAGE.get(locked.country, ""),
                     "source": f"lead {locked.pk} ({locked.get_source_display()})",
                     "lifecycle_stage": "sales_qualified",
                     "owner": locked.owner_id,

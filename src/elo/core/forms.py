@@ -5,13 +5,17 @@ Forms check the shape of input only; the services decide what is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from elo.core.models import CustomFieldEntity, CustomFieldType
+from elo.core import custom_fields
+from elo.core.models import CustomField, CustomFieldEntity, CustomFieldType
+
+BLANK = ("", "---------")
 
 
 class BootstrapForm(forms.Form):
@@ -32,12 +36,84 @@ class BootstrapForm(forms.Form):
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Shows a service's ValidationError on the form: by field where the form has that
-    field, otherwise above the form."""
+    field (`custom.<key>` on `cf_<key>`), otherwise above the form."""
     if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
+        for key, errors in error.error_dict.items():
+            name = f"cf_{key.removeprefix('custom.')}" if key.startswith("custom.") else key
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def styled(field: forms.Field) -> forms.Field:
+    """A field added after `BootstrapForm.__init__`, given the same Bootstrap classes."""
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css = "form-select"
+    else:
+        css = "form-control"
+    widget.attrs.setdefault("class", css)
+    return field
+
+
+def custom_form_field(definition: CustomField, current: Any) -> forms.Field:
+    """The form field for one custom field definition; a stored value that is no longer one
+    of the choices stays selectable so that saving does not lose it."""
+    kind = definition.field_type
+    common: dict[str, Any] = {
+        "label": definition.label,
+        "help_text": definition.help_text,
+        "required": definition.required and kind != CustomFieldType.BOOLEAN,
+    }
+    choices = list(definition.choices)
+    for value in current if isinstance(current, list) else [current]:
+        if value not in (None, "") and str(value) not in choices:
+            choices.append(str(value))
+    if kind == CustomFieldType.BOOLEAN:
+        return forms.BooleanField(**common)
+    if kind == CustomFieldType.CHOICE:
+        return forms.ChoiceField(choices=[BLANK, *((c, c) for c in choices)], **common)
+    if kind == CustomFieldType.MULTI_CHOICE:
+        return forms.MultipleChoiceField(choices=[(c, c) for c in choices], **common)
+    widgets: dict[str, forms.Widget] = {
+        CustomFieldType.NUMBER: forms.NumberInput(attrs={"step": "1"}),
+        CustomFieldType.DECIMAL: forms.TextInput(attrs={"inputmode": "decimal"}),
+        CustomFieldType.DATE: forms.DateInput(attrs={"type": "date"}),
+        CustomFieldType.URL: forms.URLInput(),
+        CustomFieldType.EMAIL: forms.EmailInput(),
+        CustomFieldType.TEXT: forms.TextInput(attrs={"maxlength": "1000"}),
+    }
+    return forms.CharField(widget=widgets.get(kind, forms.TextInput()), **common)
+
+
+class CustomFieldsMixin:
+    """One form field `cf_<key>` per custom field definition of an entity."""
+
+    fields: dict[str, forms.Field]
+    initial: MutableMapping[str, Any]
+    cleaned_data: dict[str, Any]
+    definitions: list[CustomField]
+
+    def add_custom_fields(self, entity: str, current: Mapping[str, Any]) -> None:
+        self.definitions = custom_fields.definitions(entity)
+        for definition in self.definitions:
+            name = f"cf_{definition.key}"
+            value = current.get(definition.key)
+            self.fields[name] = styled(custom_form_field(definition, value))
+            if value is not None:
+                self.initial.setdefault(name, value)
+
+    def custom_bound_fields(self) -> list[forms.BoundField]:
+        form: Any = self
+        return [form[f"cf_{definition.key}"] for definition in self.definitions]
+
+    def custom_data(self) -> dict[str, Any]:
+        return {
+            definition.key: self.cleaned_data.get(f"cf_{definition.key}")
+            for definition in self.definitions
+        }
 
 
 class CustomFieldForm(BootstrapForm):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils import translation
+from django.utils import formats, translation
+from django.utils.translation import pgettext
 
 from elo.contacts.cleaning import display_phone
 
 register = template.Library()
+
+CURRENCY_SYMBOLS = {"BRL": "R$", "EUR": "€", "USD": "US$", "GBP": "£"}
 
 
 @register.filter
@@ -35,3 +39,18 @@ def get_item(mapping: Any, key: str) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def money(value: Any, currency: str = "") -> str:
+    """An amount with two decimals and thousands grouped the way the user's language writes
+    them, with the currency's symbol (or code) where that language puts it: "R$ 1.234,50",
+    "1.234,50 €", "US$ 1,234.50". Without a currency, the base currency."""
+    if value in (None, ""):
+        return ""
+    code = (currency or settings.ELO_BASE_CURRENCY).upper()
+    amount = formats.number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
+    return pgettext("money: currency symbol and amount", "%(symbol)s %(amount)s") % {
+        "symbol": CURRENCY_SYMBOLS.get(code, code),
+        "amount": amount,
+    }

@@ -139,8 +139,11 @@ def language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def settings_index(request: SignedInRequest) -> HttpResponse:
-    can_manage = request.user.has_elo_perm("settings.manage")
-    return render(request, "identity/settings.html", {"can_manage": can_manage})
+    context = {
+        "can_manage": request.user.has_elo_perm("settings.manage"),
+        "can_configure_sales": request.user.has_elo_perm("sales.configure"),
+    }
+    return render(request, "identity/settings.html", context)
 
 
 @never_cache

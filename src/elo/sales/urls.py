@@ -1,0 +1,28 @@
+from django.urls import path
+
+from elo.sales import views
+
+app_name = "sales"
+urlpatterns = [
+    path("leads/", views.lead_list, name="lead_list"),
+    path("leads/new/", views.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
+    path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
+    path("leads/<int:pk>/disqualify/", views.lead_disqualify, name="lead_disqualify"),
+    path("deals/", views.deal_list, name="deal_list"),
+    path("deals/new/", views.deal_create, name="deal_create"),
+    path("deals/board/", views.board, name="board"),
+    path("deals/board/<int:pipeline_id>/", views.board, name="board_pipeline"),
+    path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
+    path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
+    path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
+    path("deals/<int:pk>/delete/", views.deal_delete, name="deal_delete"),
+    path("settings/pipelines/", views.pipeline_list, name="pipeline_list"),
+    path("settings/pipelines/new/", views.pipeline_create, name="pipeline_create"),
+    path("settings/pipelines/<int:pk>/", views.pipeline_edit, name="pipeline_edit"),
+    path("settings/assignment/", views.rule_list, name="rule_list"),
+    path("settings/assignment/new/", views.rule_create, name="rule_create"),
+    path("settings/assignment/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("settings/assignment/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
+]

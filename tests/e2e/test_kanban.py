@@ -152,3 +152,46 @@ def test_drag_cards_between_columns_and_move_by_keyboard(
     assert page.evaluate("window.eloNoReload") == "still here", "the board reloaded the page"
     assert page.url == base + reverse("sales:board")
     page_watch.assert_clean()
+
+
+def test_touch_drags_a_card_by_its_handle(
+    playwright_browser: Any, live_server: Any, deals: dict[str, Any], page_watch: Any
+) -> None:
+    """A finger on the card's handle drags it (touch events through the DevTools protocol,
+    as a phone sends them); the move lands like a mouse drag."""
+    from playwright.sync_api import expect
+
+    from elo.sales.models import Deal
+
+    context = playwright_browser.new_context(
+        locale="en-US", viewport={"width": 1280, "height": 900}, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: page_watch.page_errors.append(str(error)))
+        base = live_server.url
+        _sign_in(page, base)
+        page.goto(base + "/deals/board/")
+        qualification = page.locator(f"#column-{deals['stages']['Qualification'].pk}")
+        handle = page.locator(f"#deal-{deals['Mixers'].pk} .kanban-handle").bounding_box()
+        target = qualification.bounding_box()
+        cdp = context.new_cdp_session(page)
+
+        def touch(kind: str, x: float, y: float) -> None:
+            points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+        end_x, end_y = target["x"] + target["width"] / 2, target["y"] + 80
+        touch("touchStart", x, y)
+        for step in range(1, 13):
+            touch("touchMove", x + (end_x - x) * step / 12, y + (end_y - y) * step / 12)
+        touch("touchEnd", end_x, end_y)
+
+        expect(qualification.locator("[data-count]")).to_have_text("1")
+        expect(qualification).to_contain_text("Mixers")
+        moved = Deal.objects.get(pk=deals["Mixers"].pk)
+        assert moved.stage_id == deals["stages"]["Qualification"].pk
+        assert page_watch.page_errors == []
+    finally:
+        context.close()

@@ -102,3 +102,39 @@ def test_convert_is_all_or_nothing(rep: Any) -> None:
         services.lead_convert(actor=rep, lead=lead, deal={"amount": "-1"})
     assert Lead.objects.get().status == "new"
     assert not Person.objects.exists() and not Organization.objects.exists()
+
+
+def test_lead_timeline_is_private_to_the_lead_and_moves_to_the_person(
+    rep: Any, other_rep: Any, manager: Any
+) -> None:
+    from elo.activities.models import Activity
+    from elo.activities.selectors import activity_list_for, lead_timeline, person_timeline
+    from elo.activities.services import activity_create
+
+    lead = _lead(rep)
+    note = activity_create(actor=rep, data={"kind": "note", "body": "Called back", "lead": lead.pk})
+    assert note.team_id == rep.team_id
+    assert [a.pk for a in lead_timeline(lead).items] == [note.pk]
+    assert list(activity_list_for(manager, lead=lead.pk)) == [note]
+    assert not activity_list_for(other_rep, lead=lead.pk).exists()
+    with pytest.raises(ValidationError) as caught:
+        activity_create(actor=other_rep, data={"kind": "note", "body": "x", "lead": lead.pk})
+    assert "lead" in caught.value.message_dict
+    converted = services.lead_convert(actor=rep, lead=lead)
+    assert converted.person is not None
+    assert [a.pk for a in person_timeline(converted.person).items] == [note.pk]
+    assert Activity.objects.get(pk=note.pk).lead_id == lead.pk
+    entry = AuditEntry.objects.get(action="sales.lead.converted")
+    assert entry.changes["activities_moved"] == 1
+
+
+def test_activities_api_takes_leads_and_deals(api: Any, rep: Any) -> None:
+    lead = _lead(rep)
+    deal = services.deal_create(actor=rep, data={"title": "Deal"})
+    client = api(rep)
+    for field, pk in (("lead", lead.pk), ("deal", deal.pk)):
+        made = client.post("/api/v1/activities", {"kind": "call", "subject": "Hi", field: pk})
+        assert made.status_code == 201, made.content
+        assert made.json()[field] == pk
+        listed = client.get(f"/api/v1/activities?{field}={pk}").json()["items"]
+        assert [item["id"] for item in listed] == [made.json()["id"]]

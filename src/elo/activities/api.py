@@ -27,6 +27,8 @@ def list_activities(request: HttpRequest, query: Query[ActivityQuery]) -> dict[s
         kind=query.kind or "",
         person=query.person,
         organization=query.organization,
+        lead=query.lead,
+        deal=query.deal,
         assignee=query.assignee,
         is_open=query.open,
     )

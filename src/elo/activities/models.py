@@ -31,6 +31,12 @@ class Activity(Record):
         blank=True,
         related_name="activities",
     )
+    lead = models.ForeignKey(
+        "sales.Lead", on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
+    deal = models.ForeignKey(
+        "sales.Deal", on_delete=models.CASCADE, null=True, blank=True, related_name="activities"
+    )
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
@@ -64,6 +70,8 @@ class Activity(Record):
         indexes = [
             models.Index(fields=["person", "-occurred_at", "-id"], name="activity_person_time"),
             models.Index(fields=["organization", "-occurred_at", "-id"], name="activity_org_time"),
+            models.Index(fields=["lead", "-occurred_at", "-id"], name="activity_lead_time"),
+            models.Index(fields=["deal", "-occurred_at", "-id"], name="activity_deal_time"),
             models.Index(fields=["assignee", "kind", "done_at", "due_at"], name="activity_tasks"),
             models.Index(fields=["created_at", "id"], name="activity_created"),
             models.Index(fields=["external_id"], name="activity_external_id"),

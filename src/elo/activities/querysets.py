@@ -8,7 +8,8 @@ from elo.core.querysets import RecordQuerySet
 
 
 class ActivityQuerySet(RecordQuerySet):
-    """An activity is visible with the person or organization it is about, or to its owner."""
+    """An activity is visible with the record it is about (person, organization, lead or
+    deal), or to its owner and assignee."""
 
     def visible_to(self, user: Any) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
@@ -21,12 +22,16 @@ class ActivityQuerySet(RecordQuerySet):
             | models.Q(assignee_id=user.pk)
             | models.Q(person__owner_id=user.pk)
             | models.Q(organization__owner_id=user.pk)
+            | models.Q(lead__owner_id=user.pk)
+            | models.Q(deal__owner_id=user.pk)
         )
         if scope == "team" and user.team_id is not None:
             mine |= (
                 models.Q(team_id=user.team_id)
                 | models.Q(person__team_id=user.team_id)
                 | models.Q(organization__team_id=user.team_id)
+                | models.Q(lead__team_id=user.team_id)
+                | models.Q(deal__team_id=user.team_id)
             )
         return self.filter(mine)
 

@@ -14,6 +14,8 @@ class ActivityIn(Schema):
     body: str = Field("", description="Markdown")
     person: int | None = None
     organization: int | None = None
+    lead: int | None = None
+    deal: int | None = None
     occurred_at: datetime.datetime | None = None
     due_at: datetime.datetime | None = None
     assignee: int | None = None
@@ -55,6 +57,8 @@ class ActivityOut(Schema):
     body_html: str
     person: int | None
     organization: int | None
+    lead: int | None
+    deal: int | None
     occurred_at: datetime.datetime
     due_at: datetime.datetime | None
     done_at: datetime.datetime | None
@@ -80,6 +84,14 @@ class ActivityOut(Schema):
         return obj.organization_id
 
     @staticmethod
+    def resolve_lead(obj: Activity) -> int | None:
+        return obj.lead_id
+
+    @staticmethod
+    def resolve_deal(obj: Activity) -> int | None:
+        return obj.deal_id
+
+    @staticmethod
     def resolve_assignee(obj: Activity) -> int | None:
         return obj.assignee_id
 
@@ -96,6 +108,8 @@ class ActivityQuery(Schema):
     kind: str | None = None
     person: int | None = None
     organization: int | None = None
+    lead: int | None = None
+    deal: int | None = None
     assignee: int | None = None
     open: bool | None = None
     cursor: str | None = None

@@ -50,12 +50,26 @@ def organization_timeline(
     return paginate(queryset, keys=TIMELINE_KEYS, cursor=cursor, size=size)
 
 
+def lead_timeline(lead: Any, *, cursor: str | None = None, size: int = 50) -> Page[Activity]:
+    """The lead's activities, newest first (the caller has already authorised the lead)."""
+    queryset = _with_related(Activity.objects.alive().filter(lead=lead))
+    return paginate(queryset, keys=TIMELINE_KEYS, cursor=cursor, size=size)
+
+
+def deal_timeline(deal: Any, *, cursor: str | None = None, size: int = 50) -> Page[Activity]:
+    """The deal's activities, newest first (the caller has already authorised the deal)."""
+    queryset = _with_related(Activity.objects.alive().filter(deal=deal))
+    return paginate(queryset, keys=TIMELINE_KEYS, cursor=cursor, size=size)
+
+
 def activity_list_for(
     user: Any,
     *,
     kind: str = "",
     person: int | None = None,
     organization: int | None = None,
+    lead: int | None = None,
+    deal: int | None = None,
     assignee: int | None = None,
     is_open: bool | None = None,
 ) -> models.QuerySet[Activity]:
@@ -66,6 +80,10 @@ def activity_list_for(
         queryset = queryset.filter(person_id=person)
     if organization is not None:
         queryset = queryset.filter(organization_id=organization)
+    if lead is not None:
+        queryset = queryset.filter(lead_id=lead)
+    if deal is not None:
+        queryset = queryset.filter(deal_id=deal)
     if assignee is not None:
         queryset = queryset.filter(assignee_id=assignee)
     if is_open is True:

@@ -49,6 +49,8 @@ class ActivityContext:
         self.people: dict[int, Person | None] = {}
         self.organizations: dict[int, Organization | None] = {}
         self.users: dict[int, User | None] = {}
+        self.leads: dict[int, Any] = {}
+        self.deals: dict[int, Any] = {}
 
     def preload_people(self, pks: list[int]) -> None:
         wanted = {pk for pk in pks if pk not in self.people}
@@ -74,6 +76,20 @@ class ActivityContext:
                 Organization.objects.visible_to(self.actor).alive().filter(pk=pk).first()
             )
         return self.organizations[pk]
+
+    def lead(self, pk: int) -> Any:
+        from elo.sales.models import Lead
+
+        if pk not in self.leads:
+            self.leads[pk] = Lead.objects.visible_to(self.actor).alive().filter(pk=pk).first()
+        return self.leads[pk]
+
+    def deal(self, pk: int) -> Any:
+        from elo.sales.models import Deal
+
+        if pk not in self.deals:
+            self.deals[pk] = Deal.objects.visible_to(self.actor).alive().filter(pk=pk).first()
+        return self.deals[pk]
 
     def user(self, pk: int) -> User | None:
         if pk not in self.users:
@@ -120,7 +136,13 @@ def clean_activity(
                 errors[name] = error.messages
     if "occurred_at" in fields and fields["occurred_at"] is None:
         fields["occurred_at"] = timezone.now()
-    for name, lookup in (("person", ctx.person), ("organization", ctx.organization)):
+    subjects = (
+        ("person", ctx.person),
+        ("organization", ctx.organization),
+        ("lead", ctx.lead),
+        ("deal", ctx.deal),
+    )
+    for name, lookup in subjects:
         if name in data:
             pk = _id(data[name])
             if pk is None:
@@ -129,14 +151,12 @@ def clean_activity(
                 errors[name] = [_("This record does not exist.")]
             else:
                 fields[f"{name}_id"] = pk
-    person_id = fields.get("person_id", instance.person_id if instance else None)
-    organization_id = fields.get("organization_id", instance.organization_id if instance else None)
-    if (
-        person_id is None
-        and organization_id is None
-        and not {"person", "organization"} & set(errors)
-    ):
-        errors["person"] = [_("Link the activity to a person or an organization.")]
+    linked = [
+        fields.get(f"{name}_id", getattr(instance, f"{name}_id") if instance else None)
+        for name, _lookup in subjects
+    ]
+    if all(pk is None for pk in linked) and not {name for name, _ in subjects} & set(errors):
+        errors["person"] = [_("Link the activity to a person, an organization, a lead or a deal.")]
     if "assignee" in data:
         pk = _id(data["assignee"])
         if pk is not None and ctx.user(pk) is None:
@@ -209,6 +229,11 @@ def _team_for(ctx: ActivityContext, fields: Mapping[str, Any], owner_id: int) ->
         organization = ctx.organization(fields["organization_id"])
         if organization is not None and organization.team_id:
             return organization.team_id
+    for name, lookup in (("lead", ctx.lead), ("deal", ctx.deal)):
+        if fields.get(f"{name}_id"):
+            record = lookup(fields[f"{name}_id"])
+            if record is not None and record.team_id:
+                return int(record.team_id)
     owner = ctx.user(owner_id)
     return owner.team_id if owner else None
 
@@ -240,6 +265,8 @@ def activity_create(*, actor: Any, data: Mapping[str, Any]) -> Activity:
                 "kind": activity.kind,
                 "person": activity.person_id,
                 "organization": activity.organization_id,
+                "lead": activity.lead_id,
+                "deal": activity.deal_id,
             },
         )
     return activity

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elo.activities.models import Activity
 from elo.contacts.cleaning import clean_domain, clean_email, clean_phone
 from elo.contacts.models import Organization, Person, PersonEmail
 from elo.contacts.rules import CleanContext, clean_common
@@ -369,6 +370,11 @@ def lead_convert(
             }
             deal_data.setdefault("owner", locked.owner_id)
             opened = deal_create(actor=actor, data=deal_data)
+        # The lead's timeline moves over: its activities now also belong to the person and
+        # the organization (and keep their link to the lead, which shows where they began).
+        moved = Activity.objects.filter(lead=locked, person__isnull=True).update(
+            person=person, organization=organization
+        )
         now = timezone.now()
         locked.status = LeadStatus.CONVERTED
         locked.person, locked.organization, locked.deal = person, organization, opened
@@ -382,6 +388,7 @@ def lead_convert(
             "organization": organization.pk if organization else None,
             "deal": opened.pk if opened else None,
             "matched": matched,
+            "activities_moved": moved,
         }
         audit.record(action="sales.lead.converted", instance=locked, changes=changes)
         events.emit("sales.lead.converted", {"id": locked.pk, **changes})

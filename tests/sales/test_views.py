@@ -830,3 +830,23 @@ def test_default_owners_are_set_and_cleared(web: Any, admin: Any, rep: Any) -> N
     assert f'<option value="{rep.pk}" selected>' in page
     client.post("/settings/assignment/", {"lead": "", "deal": ""})
     assert not DefaultOwner.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "currency", "expected"),
+    [
+        ("en", "BRL", "R$ 1,234,567.50"),
+        ("pt-br", "BRL", "R$ 1.234.567,50"),
+        ("pt-pt", "EUR", "1.234.567,50 €"),
+        ("pt-br", "CHF", "CHF 1.234.567,50"),
+    ],
+)
+def test_money_is_written_the_way_the_language_writes_it(
+    language: str, currency: str, expected: str
+) -> None:
+    from django.utils import translation
+
+    from elo.web.templatetags.elo import money
+
+    with translation.override(language):
+        assert money(Decimal("1234567.5"), currency) == expected

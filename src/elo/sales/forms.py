@@ -374,7 +374,7 @@ class DealForm(StaleMixin, CustomFieldsMixin, BootstrapForm):
                 )
             )
             self.fields[f"role_{index}"] = styled(
-                forms.CharField(label=_("Role"), required=False, max_length=100)
+                forms.CharField(label=_("Role in the deal"), required=False, max_length=100)
             )
         self.add_custom_fields("deal", deal.custom if deal else {})
 

@@ -481,11 +481,6 @@ class MoveForm(BootstrapForm):
 class PipelineForm(StaleMixin, BootstrapForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     is_default = forms.BooleanField(label=_("Default pipeline"), required=False)
-    is_archived = forms.BooleanField(
-        label=_("Archived"),
-        required=False,
-        help_text=_("Archived pipelines are hidden from the board and the deal forms."),
-    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, pipeline: Pipeline | None = None, **kwargs: Any) -> None:
@@ -493,12 +488,9 @@ class PipelineForm(StaleMixin, BootstrapForm):
             kwargs["initial"] = {
                 "name": pipeline.name,
                 "is_default": pipeline.is_default,
-                "is_archived": pipeline.is_archived,
                 "version": pipeline.version,
             }
         super().__init__(*args, **kwargs)
-        if pipeline is None:
-            del self.fields["is_archived"]
 
 
 class StageForm(BootstrapForm):

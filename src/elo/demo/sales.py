@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from elo.contacts.models import Organization
+from elo.contacts.models import Organization, Person
 from elo.demo import plan as demo_plan
 from elo.identity.models import User
 from elo.sales import services
@@ -180,7 +180,10 @@ def _deals(
             amount = round(rng.uniform(low, high), -2)
             people = [
                 {"person": pk, "role": "Decision maker"}
-                for pk in list(organization.people.values_list("pk", flat=True)[:1])
+                for pk in Person.objects.visible_to(owner)
+                .filter(employments__organization=organization)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:1]
             ]
             deal = services.deal_create(
                 actor=owner,

@@ -19,7 +19,9 @@ def pipeline(db: Any) -> Any:
 
 def test_lead_capture_convert_and_disqualify(api: Any, rep: Any) -> None:
     client = api(rep)
-    created = client.post("/api/v1/leads", {"given_name": "Ana", "email": "ana@acme.pt", "company": "Acme"})
+    created = client.post(
+        "/api/v1/leads", {"given_name": "Ana", "email": "ana@acme.pt", "company": "Acme"}
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert (body["source"], body["owner"]["id"], body["status"]) == ("api", rep.pk, "new")
@@ -29,7 +31,9 @@ def test_lead_capture_convert_and_disqualify(api: Any, rep: Any) -> None:
     assert {e["field"] for e in bad.json()["errors"]} >= {"email", "source"}
     stale = client.post(f"/api/v1/leads/{lead_id}/convert", {}, **{"If-Match": f'"{lead_id}-9"'})
     assert stale.status_code == 412
-    converted = client.post(f"/api/v1/leads/{lead_id}/convert", {"create_deal": True, "amount": "500"})
+    converted = client.post(
+        f"/api/v1/leads/{lead_id}/convert", {"create_deal": True, "amount": "500"}
+    )
     assert converted.status_code == 200, converted.content
     assert converted.json()["status"] == "converted" and converted.json()["deal"]
     deal = client.get(f"/api/v1/deals/{converted.json()['deal']}").json()
@@ -47,7 +51,9 @@ def test_invisible_records_answer_404(api: Any, rep: Any, other_rep: Any, pipeli
     stranger = api(other_rep)
     for path in (f"/api/v1/leads/{lead.pk}", f"/api/v1/deals/{deal.pk}"):
         assert stranger.get(path).status_code == 404
-    assert stranger.post(f"/api/v1/deals/{deal.pk}/move", {"stage": deal.stage_id}).status_code == 404
+    assert (
+        stranger.post(f"/api/v1/deals/{deal.pk}/move", {"stage": deal.stage_id}).status_code == 404
+    )
     assert api(None).get("/api/v1/deals").status_code == 401
     assert stranger.get("/api/v1/deals").json()["items"] == []
 
@@ -57,7 +63,9 @@ def test_deal_crud_move_etag_and_matrix(
 ) -> None:
     client = api(rep)
     proposal = pipeline.stages.get(name="Proposal")
-    created = client.post("/api/v1/deals", {"title": "Site", "amount": "1000.50", "stage": proposal.pk})
+    created = client.post(
+        "/api/v1/deals", {"title": "Site", "amount": "1000.50", "stage": proposal.pk}
+    )
     assert created.status_code == 201, created.content
     deal_id, etag = created.json()["id"], created["ETag"]
     assert created.json()["probability"] == 50 and created.json()["stage_name"] == "Proposal"
@@ -67,7 +75,12 @@ def test_deal_crud_move_etag_and_matrix(
                         **{"If-Match": etag})  # fmt: skip
     assert moved.status_code == 200 and moved.json()["status"] == "won"
     assert [h["name"] for h in moved.json()["stage_history"]] == ["Proposal", "Closed Won"]
-    assert client.post(f"/api/v1/deals/{deal_id}/move", {"stage": proposal.pk}, **{"If-Match": etag}).status_code == 412
+    assert (
+        client.post(
+            f"/api/v1/deals/{deal_id}/move", {"stage": proposal.pk}, **{"If-Match": etag}
+        ).status_code
+        == 412
+    )
     patched = client.patch(f"/api/v1/deals/{deal_id}", {"amount": "-1"})
     assert patched.status_code == 422
     assert Deal.objects.get().amount == 1000.50
@@ -79,10 +92,16 @@ def test_deal_crud_move_etag_and_matrix(
 
 def test_board_and_summary(api: Any, rep: Any, pipeline: Any) -> None:
     for amount in ("10", "20"):
-        services.deal_create(actor=rep, data={"title": "A", "amount": amount, "stage": "Negotiation"})
+        services.deal_create(
+            actor=rep, data={"title": "A", "amount": amount, "stage": "Negotiation"}
+        )
     board = api(rep).get(f"/api/v1/pipelines/{pipeline.pk}/board").json()
     negotiation = next(c for c in board["columns"] if c["stage"]["name"] == "Negotiation")
-    assert (negotiation["count"], negotiation["total"], negotiation["weighted"]) == (2, "30.00", "22.50")
+    assert (negotiation["count"], negotiation["total"], negotiation["weighted"]) == (
+        2,
+        "30.00",
+        "22.50",
+    )
     assert len(negotiation["cards"]) == 2
     summary = api(rep).get("/api/v1/deals/summary").json()
     assert [(r["name"], r["count"], r["amount"]) for r in summary] == [("Negotiation", 2, "30.00")]

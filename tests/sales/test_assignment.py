@@ -61,7 +61,10 @@ def test_rules_match_in_priority_order_and_fall_back_to_the_default_owner(
     assert fallback.owner_id == manager.pk
     assert _lead(admin, owner=sellers[2].pk).owner_id == sellers[2].pk  # explicit owner wins
     entry = AuditEntry.objects.filter(action="sales.lead.assigned").order_by("id").first()
-    assert entry is not None and (entry.changes["rule"], entry.changes["rule_name"]) == (br.pk, "Brazil")
+    assert entry is not None and (entry.changes["rule"], entry.changes["rule_name"]) == (
+        br.pk,
+        "Brazil",
+    )
     assert Assignment.objects.filter(reason="default").count() == 1
 
 
@@ -102,7 +105,12 @@ def test_rules_are_validated(admin: Any, rep: Any, sellers: list[Any]) -> None:
                                                 "members": [], "conditions": [{"field": "x", "op": "?"}]})  # fmt: skip
     assert {"name", "entity", "members"} <= set(caught.value.message_dict)
     with pytest.raises(ValidationError) as caught:
-        _rule(admin, sellers, strategy="capacity", conditions=[{"field": "amount", "op": "gte", "value": "x"}])
+        _rule(
+            admin,
+            sellers,
+            strategy="capacity",
+            conditions=[{"field": "amount", "op": "gte", "value": "x"}],
+        )
     assert {"capacity", "conditions"} <= set(caught.value.message_dict)
     with pytest.raises(PermissionDenied):
         _rule(rep, sellers)
@@ -110,7 +118,12 @@ def test_rules_are_validated(admin: Any, rep: Any, sellers: list[Any]) -> None:
 
 def test_deal_rules_match_on_amount(admin: Any, sellers: list[Any], rep: Any) -> None:
     services.pipeline_ensure_default()
-    _rule(admin, sellers[:1], entity="deal", conditions=[{"field": "amount", "op": "gte", "value": 10000}])
+    _rule(
+        admin,
+        sellers[:1],
+        entity="deal",
+        conditions=[{"field": "amount", "op": "gte", "value": 10000}],
+    )
     big = services.deal_create(actor=admin, data={"title": "Big", "amount": "25000"})
     small = services.deal_create(actor=admin, data={"title": "Small", "amount": "10"})
     assert (big.owner_id, small.owner_id) == (sellers[0].pk, admin.pk)

@@ -79,7 +79,9 @@ def test_move_closes_history_and_emits_stage_won_and_lost_events(rep: Any, pipel
     assert OutboxEvent.objects.filter(name="sales.deal.lost", payload__id=deal.pk).exists()
 
 
-def test_move_refuses_stale_versions_and_foreign_stages(rep: Any, admin: Any, pipeline: Any) -> None:
+def test_move_refuses_stale_versions_and_foreign_stages(
+    rep: Any, admin: Any, pipeline: Any
+) -> None:
     deal = services.deal_create(actor=rep, data={"title": "Deal"})
     other = services.pipeline_create(
         actor=admin,
@@ -89,7 +91,9 @@ def test_move_refuses_stale_versions_and_foreign_stages(rep: Any, admin: Any, pi
     with pytest.raises(ValidationError):
         services.deal_move(actor=rep, deal=deal, stage=other.stages.first())
     with pytest.raises(PreconditionFailed):
-        services.deal_move(actor=rep, deal=deal, stage=_stage(pipeline, "Proposal"), expected_version=7)
+        services.deal_move(
+            actor=rep, deal=deal, stage=_stage(pipeline, "Proposal"), expected_version=7
+        )
     assert Deal.objects.get(pk=deal.pk).stage.name == "Prospecting"
 
 
@@ -105,7 +109,11 @@ def test_update_changes_fields_people_and_stage_with_one_audit_entry(
               "people": [{"person": person.pk, "role": "Decision maker"}], "tags": ["hot"]},
         expected_version=1,
     )  # fmt: skip
-    assert (deal.amount, deal.organization_id, deal.stage.name) == (Decimal("99.90"), acme.pk, "Negotiation")
+    assert (deal.amount, deal.organization_id, deal.stage.name) == (
+        Decimal("99.90"),
+        acme.pk,
+        "Negotiation",
+    )
     assert [(p.person_id, p.role) for p in deal.contacts.all()] == [(person.pk, "Decision maker")]
     entry = AuditEntry.objects.get(action="sales.deal.updated")
     assert {"amount", "organization", "stage", "people", "tags"} <= set(entry.changes)
@@ -138,7 +146,9 @@ def test_board_totals_weighted_sum_and_summary(rep: Any, manager: Any, pipeline:
     for amount, probability in (("100.00", None), ("300.00", 10)):
         services.deal_create(actor=rep, data={"title": "P", "amount": amount, "stage": proposal.pk,
                                               "probability": probability})  # fmt: skip
-    services.deal_create(actor=manager, data={"title": "Q", "amount": "50", "stage": "Qualification"})
+    services.deal_create(
+        actor=manager, data={"title": "Q", "amount": "50", "stage": "Qualification"}
+    )
     columns = {c.stage.name: c for c in selectors.board_for(rep, pipeline)}
     assert (columns["Proposal"].count, columns["Proposal"].total) == (2, Decimal("400.00"))
     # 100 at the stage's 50 % and 300 at its own 10 %.
@@ -168,7 +178,10 @@ def test_pipeline_needs_open_won_and_lost_stages_and_keeps_busy_stages(
     with pytest.raises(PermissionDenied):
         services.pipeline_create(actor=rep, data={"name": "X", "stages": []})
     services.deal_create(actor=rep, data={"title": "Busy", "stage": "Proposal"})
-    keep = [{"id": s.pk, "name": s.name, "kind": s.kind} for s in pipeline.stages.exclude(name="Proposal")]
+    keep = [
+        {"id": s.pk, "name": s.name, "kind": s.kind}
+        for s in pipeline.stages.exclude(name="Proposal")
+    ]
     with pytest.raises(ValidationError) as caught:
         services.pipeline_update(actor=admin, pipeline=pipeline, data={"stages": keep})
     assert "Proposal" in caught.value.message_dict["stages"][0]

@@ -88,7 +88,9 @@ def test_convert_links_existing_records_and_never_duplicates(
     assert second.organization_id == bakery.pk
     assert Organization.objects.count() == 1 and Person.objects.count() == 2
     # Free-mail domains say nothing about the company: matched by name instead.
-    third = services.lead_convert(actor=rep, lead=_lead(rep, email="x@gmail.com", company="padaria central s.a."))
+    third = services.lead_convert(
+        actor=rep, lead=_lead(rep, email="x@gmail.com", company="padaria central s.a.")
+    )
     assert third.organization_id == bakery.pk
     assert not Organization.objects.filter(domains__icontains="gmail").exists()
     with pytest.raises(ValidationError):

@@ -157,3 +157,17 @@ def test_list_and_detail_query_counts(
         assert client.get(f"/api/v1/deals/{deal.pk}").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(f"/api/v1/leads/{lead.pk}").status_code == 200
+
+
+def test_pipeline_playbook_over_the_api(api: Any, admin: Any, rep: Any) -> None:
+    body = {"name": "Onboarding", "stages": [
+        {"name": "Kick-off", "playbook": [{"subject": "Send welcome pack", "due_in_days": 1}]},
+        {"name": "Live", "kind": "won"}, {"name": "Dropped", "kind": "lost"}]}  # fmt: skip
+    created = api(admin).post("/api/v1/pipelines", body)
+    assert created.status_code == 201, created.content
+    stages = created.json()["stages"]
+    assert stages[0]["playbook"] == [{"subject": "Send welcome pack", "due_in_days": 1}]
+    deal = api(rep).post("/api/v1/deals", {"title": "New client", "pipeline": created.json()["id"]})
+    assert deal.status_code == 201, deal.content
+    tasks = api(rep).get(f"/api/v1/activities?deal={deal.json()['id']}").json()["items"]
+    assert [task["subject"] for task in tasks] == ["Send welcome pack"]

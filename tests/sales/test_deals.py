@@ -193,3 +193,35 @@ def test_pipeline_needs_open_won_and_lost_stages_and_keeps_busy_stages(
     )  # fmt: skip
     assert renamed.version == 2
     assert Deal.objects.get().stage.name == "PROPOSAL"
+
+
+def test_entering_a_stage_runs_its_playbook(
+    admin: Any, rep: Any, pipeline: Any, time_machine: Any
+) -> None:
+    from elo.activities.models import Activity
+
+    time_machine.move_to("2026-05-04T12:00:00Z")
+    stages = [
+        {"id": s.pk, "name": s.name, "kind": s.kind, "probability": s.probability}
+        for s in pipeline.stages.all()
+    ]
+    stages[0]["playbook"] = [{"subject": "Research the company", "due_in_days": 0}]
+    stages[2]["playbook"] = [
+        {"subject": "Send proposal", "due_in_days": 2},
+        {"subject": "Book a review call", "due_in_days": 5},
+    ]
+    services.pipeline_update(actor=admin, pipeline=pipeline, data={"stages": stages})
+    with pytest.raises(ValidationError):
+        bad = [dict(stages[0], playbook=[{"subject": "", "due_in_days": 1}]), *stages[1:]]
+        services.pipeline_update(actor=admin, pipeline=pipeline, data={"stages": bad})
+    deal = services.deal_create(actor=rep, data={"title": "New"})
+    deal = services.deal_move(actor=rep, deal=deal, stage=_stage(pipeline, "Proposal"))
+    tasks = Activity.objects.filter(deal=deal, kind="task").order_by("due_at")
+    assert [(t.subject, t.assignee_id, t.due_at.date().isoformat()) for t in tasks] == [
+        ("Research the company", rep.pk, "2026-05-04"),
+        ("Send proposal", rep.pk, "2026-05-06"),
+        ("Book a review call", rep.pk, "2026-05-09"),
+    ]
+    # Keeping the playbook out of an update leaves it as it is.
+    services.pipeline_update(actor=admin, pipeline=pipeline, data={"name": "Sales"})
+    assert _stage(pipeline, "Proposal").playbook.count() == 2

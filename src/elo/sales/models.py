@@ -63,6 +63,21 @@ class Stage(models.Model):
         return self.name
 
 
+class StageTask(models.Model):
+    """A playbook step: entering the stage gives the deal's owner this task."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="playbook")
+    subject = models.CharField(_("task"), max_length=300)
+    due_in_days = models.PositiveSmallIntegerField(_("due in (days)"), default=1)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["stage_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class Deal(Record):
     title = models.CharField(_("title"), max_length=200)
     pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")

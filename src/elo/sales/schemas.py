@@ -146,12 +146,20 @@ class DisqualifyIn(Schema):
     reason: str
 
 
+class PlaybookStep(Schema):
+    subject: str
+    due_in_days: int = 1
+
+
 class StageIn(Schema):
     id: int | None = None
     name: str
     kind: str = "open"
     probability: int | None = None
     rotting_days: int | None = None
+    playbook: list[PlaybookStep] | None = Field(
+        None, description="Tasks the deal's owner gets on entering the stage; omit to keep"
+    )
 
 
 class StageOut(Schema):
@@ -161,6 +169,14 @@ class StageOut(Schema):
     probability: int
     rotting_days: int | None
     position: int
+    playbook: list[PlaybookStep]
+
+    @staticmethod
+    def resolve_playbook(obj: Any) -> list[dict[str, Any]]:
+        steps = getattr(obj, "playbook", None)
+        if steps is None:
+            return []
+        return [{"subject": step.subject, "due_in_days": step.due_in_days} for step in steps.all()]
 
 
 class PipelineIn(Schema):

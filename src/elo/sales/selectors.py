@@ -77,7 +77,9 @@ def lead_get_for(user: Any, pk: Any) -> Lead:
 
 def pipelines() -> models.QuerySet[Pipeline]:
     return Pipeline.objects.filter(is_archived=False).prefetch_related(
-        models.Prefetch("stages", queryset=Stage.objects.order_by("position", "id"))
+        models.Prefetch(
+            "stages", queryset=Stage.objects.order_by("position", "id").prefetch_related("playbook")
+        )
     )
 
 

@@ -20,7 +20,7 @@ from elo.core import audit, events
 from elo.core.errors import check_version
 from elo.core.permissions import require
 from elo.sales.choices import AssignmentEntity, DealStatus, StageKind
-from elo.sales.models import Deal, DealPerson, DealStageChange, Pipeline, Stage
+from elo.sales.models import Deal, DealPerson, DealStageChange, Pipeline, Stage, StageTask
 from elo.sales.services import assignment
 from elo.sales.services.pipelines import pipeline_ensure_default
 
@@ -226,6 +226,24 @@ def _enter_stage(deal: Deal, stage: Stage, actor: Any, now: datetime.datetime) -
     deal.stage_entered_at = now
 
 
+def _run_playbook(actor: Any, deal: Deal, stage: Stage, now: datetime.datetime) -> None:
+    """Entering a stage gives the deal's owner the stage's playbook tasks."""
+    from elo.activities.services import activity_create
+
+    for step in StageTask.objects.filter(stage=stage).order_by("position", "id"):
+        activity_create(
+            actor=actor,
+            data={
+                "kind": "task",
+                "subject": step.subject,
+                "deal": deal.pk,
+                "organization": deal.organization_id,
+                "assignee": deal.owner_id,
+                "due_at": now + datetime.timedelta(days=step.due_in_days),
+            },
+        )
+
+
 def _write_people(deal: Deal, people: list[tuple[int, str]] | None) -> None:
     if people is None:
         return
@@ -289,6 +307,7 @@ def deal_create(*, actor: Any, data: Mapping[str, Any]) -> Deal:
             assignment.record_assignment(
                 entity=AssignmentEntity.DEAL, instance=deal, decision=decision
             )
+        _run_playbook(actor, deal, stage, now)
     return deal
 
 
@@ -327,6 +346,7 @@ def deal_update(
             events.emit("sales.deal.updated", {"id": locked.pk, "changed": sorted(changes)})
             if "stage" in changes:
                 _stage_events(locked, old_stage)
+                _run_playbook(actor, locked, locked.stage, now)
     return locked
 
 
@@ -377,6 +397,7 @@ def deal_move(
             action="sales.deal.stage_changed", instance=locked, changes=audit.diff(before, after)
         )
         _stage_events(locked, old_stage)
+        _run_playbook(actor, locked, target, now)
     return locked
 
 

@@ -13,7 +13,7 @@ from elo.core import audit, events
 from elo.core.errors import check_version
 from elo.core.permissions import require
 from elo.sales.choices import StageKind
-from elo.sales.models import Deal, Pipeline, Stage
+from elo.sales.models import Deal, Pipeline, Stage, StageTask
 
 DEFAULT_STAGES = [
     ("Prospecting", StageKind.OPEN, 10, 30),
@@ -87,6 +87,20 @@ def _clean_stages(
                     _("Stage %(n)d: rotting days is a whole number, 1 or more.") % {"n": number}
                 )
                 rotting = None
+        playbook = []
+        for step in item.get("playbook") or []:
+            subject = " ".join(str(step.get("subject") or "").split())
+            try:
+                days = int(step.get("due_in_days", 1))
+                if not 0 <= days <= 365:
+                    raise ValueError
+            except (TypeError, ValueError):
+                errors.append(_("Stage %(n)d: a task is due in 0 to 365 days.") % {"n": number})
+                continue
+            if not subject or len(subject) > 300:
+                errors.append(_("Stage %(n)d: say what each task is.") % {"n": number})
+                continue
+            playbook.append({"subject": subject, "due_in_days": days})
         if stage_id not in (None, "") and int(stage_id) not in known:
             errors.append(_("Stage %(n)d belongs to another pipeline.") % {"n": number})
         cleaned.append(
@@ -96,6 +110,7 @@ def _clean_stages(
                 "kind": kind,
                 "probability": probability,
                 "rotting_days": rotting,
+                "playbook": playbook if "playbook" in item else None,
             }
         )
     kinds = [stage["kind"] for stage in cleaned]
@@ -106,6 +121,16 @@ def _clean_stages(
     if errors:
         raise ValidationError({"stages": errors})
     return cleaned
+
+
+def _write_playbook(stage: Stage, playbook: list[dict[str, Any]] | None) -> None:
+    """Replaces the stage's playbook; None leaves it as it is."""
+    if playbook is None:
+        return
+    StageTask.objects.filter(stage=stage).delete()
+    StageTask.objects.bulk_create(
+        StageTask(stage=stage, position=index, **step) for index, step in enumerate(playbook)
+    )
 
 
 def _clean_name(name: Any, pipeline: Pipeline | None) -> str:
@@ -126,8 +151,14 @@ def _snapshot(pipeline: Pipeline) -> dict[str, Any]:
         "is_default": pipeline.is_default,
         "is_archived": pipeline.is_archived,
         "stages": [
-            [stage.name, stage.kind, stage.probability, stage.rotting_days]
-            for stage in pipeline.stages.order_by("position", "id")
+            [
+                stage.name,
+                stage.kind,
+                stage.probability,
+                stage.rotting_days,
+                [f"{step.subject} (+{step.due_in_days})" for step in stage.playbook.all()],
+            ]
+            for stage in pipeline.stages.order_by("position", "id").prefetch_related("playbook")
         ],
     }
 
@@ -153,7 +184,9 @@ def pipeline_create(*, actor: Any, data: Mapping[str, Any]) -> Pipeline:
         pipeline = Pipeline.objects.create(name=name, is_default=is_default, position=position)
         for index, stage in enumerate(stages):
             stage.pop("id")
-            Stage.objects.create(pipeline=pipeline, position=index, **stage)
+            playbook = stage.pop("playbook")
+            created = Stage.objects.create(pipeline=pipeline, position=index, **stage)
+            _write_playbook(created, playbook)
         audit.record(
             action="sales.pipeline.created", instance=pipeline, changes=_snapshot(pipeline)
         )
@@ -207,10 +240,13 @@ def pipeline_update(
             locked.stages.exclude(pk__in=keep).delete()
             for index, stage in enumerate(stages):
                 stage_id = stage.pop("id")
+                playbook = stage.pop("playbook")
                 if stage_id:
                     Stage.objects.filter(pk=stage_id).update(position=index, **stage)
+                    _write_playbook(Stage(pk=stage_id), playbook)
                 else:
-                    Stage.objects.create(pipeline=locked, position=index, **stage)
+                    created = Stage.objects.create(pipeline=locked, position=index, **stage)
+                    _write_playbook(created, playbook)
         changes = audit.diff(before, _snapshot(locked))
         if changes:
             locked.version += 1

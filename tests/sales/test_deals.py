@@ -74,7 +74,9 @@ def test_move_closes_history_and_emits_stage_won_and_lost_events(rep: Any, pipel
     assert entry is not None and entry.changes["status"] == ["open", "won"]
     reopened = services.deal_move(actor=rep, deal=deal, stage=proposal)
     assert (reopened.status, reopened.closed_at, reopened.close_reason) == ("open", None, "")
-    lost = services.deal_move(actor=rep, deal=reopened, stage=_stage(pipeline, "Closed Lost"))
+    lost = services.deal_move(
+        actor=rep, deal=reopened, stage=_stage(pipeline, "Closed Lost"), reason="Price"
+    )
     assert lost.status == DealStatus.LOST
     assert OutboxEvent.objects.filter(name="sales.deal.lost", payload__id=deal.pk).exists()
 

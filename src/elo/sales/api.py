@@ -6,8 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from elo.core.api import if_match_version, next_link, page_size
+from elo.identity.models import Team, User
+from elo.sales import forecast as forecasting
 from elo.sales import selectors, services
-from elo.sales.models import AssignmentRule
+from elo.sales.models import AssignmentRule, ExchangeRate, Quota
 from elo.sales.schemas import (
     BoardOut,
     ConvertIn,
@@ -16,14 +18,20 @@ from elo.sales.schemas import (
     DealList,
     DealPatch,
     DisqualifyIn,
+    ForecastOut,
     LeadIn,
     LeadList,
     LeadOut,
     LeadPatch,
     MoveIn,
+    OwnerForecastOut,
     PipelineIn,
     PipelineOut,
     PipelinePatch,
+    QuotaIn,
+    QuotaOut,
+    RateIn,
+    RateOut,
     RuleIn,
     RuleOut,
     RulePatch,
@@ -330,3 +338,57 @@ def patch_rule(
 def delete_rule(request: HttpRequest, rule_id: int) -> Any:
     services.rule_delete(actor=request.user, rule=_rule(rule_id))
     return 204, None
+
+
+# --- forecasts, quotas, exchange rates ----------------------------------------------------
+
+
+@router.get("/forecast", response=ForecastOut, summary="Forecast against quota")
+def get_forecast(
+    request: HttpRequest, period: str = "", owner: int | None = None, team: int | None = None
+) -> Any:
+    """Closed won, commit (75 %+), best case (50 %+), pipeline and weighted pipeline of the
+    visible deals for a month or quarter (default: this quarter), in the base currency."""
+    chosen = period or forecasting.current_quarter()
+    return forecasting.forecast(request.user, chosen, owner=owner, team=team).as_dict()
+
+
+@router.get("/forecast/owners", response=list[OwnerForecastOut], summary="Forecast per owner")
+def get_forecast_by_owner(request: HttpRequest, period: str = "", team: int | None = None) -> Any:
+    chosen = period or forecasting.current_quarter()
+    return forecasting.forecast_by_owner(request.user, chosen, team=team)
+
+
+@router.get("/quotas", response=list[QuotaOut], summary="List quotas")
+def list_quotas(request: HttpRequest, period: str = "") -> Any:
+    queryset = Quota.objects.order_by("period", "id")
+    return list(queryset.filter(period=period) if period else queryset)
+
+
+@router.put("/quotas", response={200: QuotaOut, 204: None}, summary="Set or remove a quota")
+def put_quota(request: HttpRequest, payload: QuotaIn) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    user = get_object_or_404(User, pk=payload.user) if payload.user else None
+    team = get_object_or_404(Team, pk=payload.team) if payload.team else None
+    found = forecasting.quota_set(
+        actor=request.user, period=payload.period, amount=payload.amount, user=user, team=team
+    )
+    return (200, found) if found is not None else (204, None)
+
+
+@router.get("/exchange-rates", response=list[RateOut], summary="List exchange rates")
+def list_rates(request: HttpRequest) -> Any:
+    return list(ExchangeRate.objects.order_by("currency", "-valid_from"))
+
+
+@router.post("/exchange-rates", response={201: RateOut}, summary="Set an exchange rate")
+def post_rate(request: HttpRequest, payload: RateIn) -> Any:
+    """How many units of the base currency one unit of `currency` is worth from `valid_from`."""
+    rate = forecasting.rate_set(
+        actor=request.user,
+        currency=payload.currency,
+        rate=payload.rate,
+        valid_from=payload.valid_from,
+    )
+    return 201, rate

@@ -296,3 +296,51 @@ class DefaultOwner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity}: {self.user_id}"
+
+
+class ExchangeRate(models.Model):
+    """How many units of the base currency (ELO_BASE_CURRENCY) one unit of `currency` was
+    worth from `valid_from` on; reports convert with the newest rate on their date."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
+    valid_from = models.DateField(_("valid from"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="rate_unique_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate} from {self.valid_from}"
+
+
+class Quota(models.Model):
+    """A sales target for one user or one team over a month or a quarter, in the base
+    currency."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey(
+        "identity.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    period = models.CharField(_("period"), max_length=7)  # "2026-11" or "2026-Q4"
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "period"], name="quota_user_period"),
+            models.UniqueConstraint(fields=["team", "period"], name="quota_team_period"),
+            models.CheckConstraint(
+                condition=(models.Q(user__isnull=False) & models.Q(team__isnull=True))
+                | (models.Q(user__isnull=True) & models.Q(team__isnull=False)),
+                name="quota_user_or_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.amount}"

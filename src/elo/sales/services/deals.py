@@ -382,6 +382,8 @@ def deal_move(
             raise ValidationError({"stage": [_("Pick a stage of the deal's pipeline.")]})
         if target.pk == locked.stage_id:
             return locked
+        if target.kind == StageKind.LOST and not reason.strip():
+            raise ValidationError({"reason": [_("Say why the deal was lost.")]})
         old_stage = locked.stage_id
         before = {"stage": old_stage, "status": locked.status, "close_reason": locked.close_reason}
         locked.stage = target

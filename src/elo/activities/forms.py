@@ -25,6 +25,7 @@ KIND_FIELDS: dict[str, list[str]] = {
     ActivityKind.MEETING: ["subject", "starts_at", "ends_at", "body"],
 }
 QUICK_KINDS = list(KIND_FIELDS)
+SUBJECTS = ("person", "organization", "lead", "deal")
 
 
 def _moment(label: Any, *, required: bool = False) -> forms.DateTimeField:
@@ -36,7 +37,8 @@ def _moment(label: Any, *, required: bool = False) -> forms.DateTimeField:
 
 
 class QuickAddForm(BootstrapForm):
-    """One kind of activity (note, task, call or meeting) about a person or an organization.
+    """One kind of activity (note, task, call or meeting) about a person, an organization, a
+    lead or a deal.
     Each kind's form has a prefix of its own, so all four can sit on one page."""
 
     subject = forms.CharField(label=_("Subject"), required=False, max_length=300)
@@ -61,6 +63,8 @@ class QuickAddForm(BootstrapForm):
     ends_at = _moment(_("Ends"))
     person = forms.IntegerField(required=False, widget=forms.HiddenInput)
     organization = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    lead = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    deal = forms.IntegerField(required=False, widget=forms.HiddenInput)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
@@ -73,7 +77,7 @@ class QuickAddForm(BootstrapForm):
     ) -> None:
         super().__init__(data, prefix=kind, initial={"assignee": user.pk, **(initial or {})})
         self.kind = kind
-        keep = {*KIND_FIELDS[kind], "person", "organization", "next"}
+        keep = {*KIND_FIELDS[kind], *SUBJECTS, "next"}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
@@ -96,13 +100,12 @@ class QuickAddForm(BootstrapForm):
         data = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in {"next", "duration_minutes", "person", "organization"}
+            if name not in {"next", "duration_minutes", *SUBJECTS}
         }
         data["kind"] = self.kind
-        if self.cleaned_data.get("person"):
-            data["person"] = self.cleaned_data["person"]
-        if self.cleaned_data.get("organization"):
-            data["organization"] = self.cleaned_data["organization"]
+        for name in SUBJECTS:
+            if self.cleaned_data.get(name):
+                data[name] = self.cleaned_data[name]
         if "duration_minutes" in self.cleaned_data:
             minutes = self.cleaned_data["duration_minutes"]
             data["duration_seconds"] = None if minutes is None else minutes * 60

@@ -1,4 +1,4 @@
-"""Timeline pages: quick-add from a person or organization, task toggles, "My tasks".
+"""Timeline pages: quick-add from a person, organization, lead or deal, task toggles, "My tasks".
 
 With htmx, adding answers with the new timeline entry (and a fresh form swapped out of
 band) and a toggle answers with the changed row; without JavaScript both redirect back.
@@ -21,13 +21,15 @@ from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from elo.activities import selectors, services
-from elo.activities.forms import QUICK_KINDS, QuickAddForm, TaskToggleForm
+from elo.activities.forms import QUICK_KINDS, SUBJECTS, QuickAddForm, TaskToggleForm
 
 # Service error keys shown on another form field, or above the form (None).
 FIELD_FOR_SERVICE_KEY = {
     "duration_seconds": "duration_minutes",
     "person": None,
     "organization": None,
+    "lead": None,
+    "deal": None,
 }
 
 
@@ -87,7 +89,7 @@ def add(request: EloRequest) -> HttpResponse:
     fresh = QuickAddForm(
         kind=kind,
         user=request.user,
-        initial={name: form.cleaned_data.get(name) for name in ("person", "organization", "next")},
+        initial={name: form.cleaned_data.get(name) for name in (*SUBJECTS, "next")},
     )
     context = {
         "activity": activity,

@@ -110,8 +110,12 @@ def deal_list_for(
     close_from: Any = None,
     close_to: Any = None,
     q: str = "",
+    deleted: bool = False,
 ) -> RecordQuerySet:
+    """The visible deals matching the filters; `deleted=True` lists the deleted ones instead."""
     queryset = deals_for(user)
+    if deleted:
+        queryset = Deal.objects.visible_to(user).filter(deleted_at__isnull=False)
     if pipeline:
         queryset = queryset.filter(pipeline_id=pipeline)
     if stage:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,13 +22,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
+from elo.activities import selectors as timeline_selectors
+from elo.core import audit
 from elo.core.custom_fields import definitions
 from elo.core.errors import PreconditionFailed
 from elo.core.forms import add_service_errors
 from elo.core.pagination import Page
 from elo.core.permissions import require
 from elo.core.views import permission_required, posted
-from elo.identity.selectors import user_list_for
+from elo.identity.selectors import team_list, user_list_for
 from elo.sales import selectors, services
 from elo.sales.choices import StageKind
 from elo.sales.forms import (
@@ -48,9 +50,21 @@ from elo.sales.forms import (
     condition_initial,
     stage_initial,
 )
-from elo.sales.models import AssignmentRule, Deal, Lead, Pipeline
+from elo.sales.models import AssignmentRule, Deal, Lead, Pipeline, Stage
 
 PAGE_SIZE = 50
+TIMELINE_SIZE = 50
+HISTORY_SIZE = 200
+ACTION_LABELS = {
+    "created": gettext_lazy("Created"),
+    "updated": gettext_lazy("Changed"),
+    "deleted": gettext_lazy("Deleted"),
+    "restored": gettext_lazy("Restored"),
+    "stage_changed": gettext_lazy("Moved"),
+    "assigned": gettext_lazy("Assigned"),
+    "converted": gettext_lazy("Converted"),
+    "disqualified": gettext_lazy("Disqualified"),
+}
 STALE_MESSAGE = gettext_lazy(
     "Someone else saved this record while you were editing it. Nothing was saved. Your "
     "changes are still below: check the current version (it opens in a new tab), then save "
@@ -76,6 +90,8 @@ def _abilities(user: Any) -> dict[str, bool]:
         "can_change": user.has_elo_perm("sales.change"),
         "can_delete": user.has_elo_perm("sales.delete"),
         "can_configure": user.has_elo_perm("sales.configure"),
+        "can_add_activities": user.has_elo_perm("activities.add"),
+        "can_change_activities": user.has_elo_perm("activities.change"),
     }
 
 
@@ -123,6 +139,72 @@ def _list_page(
     return page, list_for(request.user, **filters).count()
 
 
+def _timeline(request: EloRequest, read: Any, record: Lead | Deal) -> Page[Any]:
+    try:
+        return read(record, cursor=request.GET.get("before") or None, size=TIMELINE_SIZE)
+    except ValidationError as error:
+        raise BadRequest(error.messages[0]) from error
+
+
+def _history_rows(user: Any, record: Lead | Deal) -> list[dict[str, Any]]:
+    """The record's audit entries, newest first, as rows of readable changes: owners,
+    teams, pipelines and stages by name, choices by label."""
+    entries = list(audit.history_for(record).order_by("-id")[:HISTORY_SIZE])
+    model = type(record)
+    labels = {
+        field.name: getattr(field, "verbose_name", field.name) for field in model._meta.get_fields()
+    }
+    choices = {
+        field.name: {str(key): label for key, label in field.flatchoices}
+        for field in model._meta.concrete_fields
+        if field.choices
+    }
+    wanted: dict[str, set[int]] = {"owner": set(), "team": set(), "stage": set(), "pipeline": set()}
+    for entry in entries:
+        for name, change in entry.changes.items():
+            if name in wanted and isinstance(change, list):
+                wanted[name].update(value for value in change if isinstance(value, int))
+    sources: dict[str, Any] = {
+        "owner": user_list_for(user),
+        "team": team_list(),
+        "stage": Stage.objects.all(),
+        "pipeline": Pipeline.objects.all(),
+    }
+    names = {
+        name: {item.pk: str(item) for item in sources[name].filter(pk__in=keys)} if keys else {}
+        for name, keys in wanted.items()
+    }
+
+    def show(name: str, value: Any) -> str:
+        if value in (None, "", [], {}):
+            return ""
+        if name in names:
+            return names[name].get(value, f"#{value}")
+        if name in choices:
+            return str(choices[name].get(str(value), value))
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return str(value)
+
+    rows = []
+    for entry in entries:
+        changes = []
+        for name, change in entry.changes.items():
+            if name in ("deleted_at", "version"):
+                continue
+            pair = change if isinstance(change, list) and len(change) == 2 else [None, change]
+            old, new = show(name, pair[0]), show(name, pair[1])
+            if old or new:
+                changes.append({"field": labels.get(name, name), "old": old, "new": new})
+        verb = entry.action.rsplit(".", 1)[-1]
+        rows.append(
+            {"entry": entry, "action": ACTION_LABELS.get(verb, entry.action), "changes": changes}
+        )
+    return rows
+
+
 # --- leads --------------------------------------------------------------------------------
 
 
@@ -150,11 +232,13 @@ def _lead_page(
     *,
     convert_form: ConvertForm | None = None,
     disqualify_form: DisqualifyForm | None = None,
+    tab: str = "timeline",
 ) -> HttpResponse:
     pipelines = list(selectors.pipelines())
     initial = {"version": lead.version}
-    context = {
+    context: dict[str, Any] = {
         "lead": lead,
+        "tab": tab,
         "custom_rows": _custom_rows("lead", lead.custom),
         "convert_form": convert_form
         or ConvertForm(
@@ -164,12 +248,21 @@ def _lead_page(
         "is_open": lead.status not in ("converted", "disqualified"),
         **_abilities(request.user),
     }
-    return render(request, "sales/lead_detail.html", context)
+    if tab == "history":
+        context["history"] = _history_rows(request.user, lead)
+    else:
+        context["timeline"] = _timeline(request, timeline_selectors.lead_timeline, lead)
+    return render(request, _fragment(request, "sales/lead_detail.html", "tab"), context)
 
 
 @login_required
 def lead_detail(request: EloRequest, pk: int) -> HttpResponse:
     return _lead_page(request, _lead(request, pk))
+
+
+@login_required
+def lead_history(request: EloRequest, pk: int) -> HttpResponse:
+    return _lead_page(request, _lead(request, pk), tab="history")
 
 
 @permission_required("sales.add")
@@ -278,14 +371,12 @@ def deal_list(request: EloRequest) -> HttpResponse:
     return response
 
 
-@login_required
-def deal_detail(request: EloRequest, pk: int) -> HttpResponse:
-    deal = _deal(request, pk)
+def _deal_page(request: EloRequest, deal: Deal, tab: str) -> HttpResponse:
     stages = list(deal.pipeline.stages.all())
     next_url = reverse("sales:deal_detail", args=[deal.pk])
     won = next((stage for stage in stages if stage.kind == StageKind.WON), None)
     lost = next((stage for stage in stages if stage.kind == StageKind.LOST), None)
-    context = {
+    context: dict[str, Any] = {
         "deal": deal,
         "stages": stages,
         "won_stage": won,
@@ -293,9 +384,30 @@ def deal_detail(request: EloRequest, pk: int) -> HttpResponse:
         "custom_rows": _custom_rows("deal", deal.custom),
         "move_form": MoveForm(deal=deal, stages=stages, initial={"next": next_url}),
         "version_form": VersionForm(initial={"version": deal.version}),
+        "tab": tab,
         **_abilities(request.user),
     }
-    return render(request, "sales/deal_detail.html", context)
+    if tab == "history":
+        context["history"] = _history_rows(request.user, deal)
+    else:
+        context["timeline"] = _timeline(request, timeline_selectors.deal_timeline, deal)
+    return render(request, _fragment(request, "sales/deal_detail.html", "tab"), context)
+
+
+def _deal_with_deleted(request: EloRequest, pk: int) -> Deal:
+    """The visible deal `pk`; a deleted one only for users who may restore it."""
+    deleted = request.user.has_elo_perm("sales.delete")
+    return selectors.deal_get_for(request.user, pk, deleted=deleted)
+
+
+@login_required
+def deal_detail(request: EloRequest, pk: int) -> HttpResponse:
+    return _deal_page(request, _deal_with_deleted(request, pk), "timeline")
+
+
+@login_required
+def deal_history(request: EloRequest, pk: int) -> HttpResponse:
+    return _deal_page(request, _deal_with_deleted(request, pk), "history")
 
 
 @permission_required("sales.add")
@@ -349,6 +461,24 @@ def deal_delete(request: EloRequest, pk: int) -> HttpResponse:
     services.deal_delete(actor=request.user, deal=deal)
     messages.success(request, _("Deleted %(name)s.") % {"name": deal})
     return redirect("sales:deal_list")
+
+
+@permission_required("sales.delete")
+def deal_deleted_list(request: EloRequest) -> HttpResponse:
+    page = selectors.deal_page_for(
+        request.user, cursor=request.GET.get("cursor") or None, size=PAGE_SIZE, deleted=True
+    )
+    return render(request, "sales/deal_deleted.html", {"page": page})
+
+
+@login_required
+@require_POST
+def deal_restore(request: EloRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_get_for(request.user, pk, deleted=True)
+    require(request.user, "sales.delete")
+    services.deal_restore(actor=request.user, deal=deal)
+    messages.success(request, _("Restored %(name)s.") % {"name": deal})
+    return redirect("sales:deal_detail", deal.pk)
 
 
 # --- the board ----------------------------------------------------------------------------

@@ -13,9 +13,13 @@ register = template.Library()
 
 @register.inclusion_tag("activities/quick_add.html", takes_context=True)
 def quick_add_forms(
-    context: template.Context, person: Any = None, organization: Any = None
+    context: template.Context,
+    person: Any = None,
+    organization: Any = None,
+    lead: Any = None,
+    deal: Any = None,
 ) -> dict[str, Any]:
-    """`{% quick_add_forms person=person %}` or `{% quick_add_forms organization=org %}`."""
+    """`{% quick_add_forms person=person %}`, or `organization=`, `lead=` or `deal=`."""
     request = context["request"]
     user = request.user
     forms: list[QuickAddForm] = []
@@ -23,6 +27,8 @@ def quick_add_forms(
         initial = {
             "person": getattr(person, "pk", None),
             "organization": getattr(organization, "pk", None),
+            "lead": getattr(lead, "pk", None),
+            "deal": getattr(deal, "pk", None),
             "next": request.get_full_path(),
         }
         forms = [QuickAddForm(kind=kind, user=user, initial=initial) for kind in QUICK_KINDS]

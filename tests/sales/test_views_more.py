@@ -1,0 +1,254 @@
+"""Lead and deal timelines and history, restoring deals, as a signed-in user sees them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from elo.activities import services as activity_services
+from elo.activities.models import Activity
+from elo.core.models import AuditEntry
+from elo.sales import services
+from elo.sales.models import Deal, Lead, Pipeline
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pipeline(db: Any) -> Pipeline:
+    return services.pipeline_ensure_default()
+
+
+def _lead(owner: Any, **data: Any) -> Lead:
+    data.setdefault("given_name", "João")
+    data.setdefault("family_name", "Pereira")
+    data.setdefault("email", "joao@padaria.com.br")
+    data.setdefault("owner", owner.pk)
+    return services.lead_create(actor=owner, data=data)
+
+
+def _deal(owner: Any, **data: Any) -> Deal:
+    data.setdefault("title", "Big deal")
+    data.setdefault("amount", "1000")
+    data.setdefault("owner", owner.pk)
+    return services.deal_create(actor=owner, data=data)
+
+
+def _note(actor: Any, subject: str, **about: Any) -> Activity:
+    return activity_services.activity_create(
+        actor=actor, data={"kind": "note", "subject": subject, **about}
+    )
+
+
+def _count_queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+# --- timelines ----------------------------------------------------------------------------
+
+
+def test_lead_and_deal_pages_show_their_timeline_and_quick_add(
+    web: Any, rep: Any, pipeline: Any
+) -> None:
+    lead = _lead(rep)
+    deal = _deal(rep)
+    _note(rep, "Called about bread", lead=lead.pk)
+    _note(rep, "Sent the proposal", deal=deal.pk)
+    client = web(rep)
+    lead_page = client.get(f"/leads/{lead.pk}/").content.decode()
+    deal_page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert "Called about bread" in lead_page
+    assert "Sent the proposal" not in lead_page
+    assert "Sent the proposal" in deal_page
+    assert f'name="note-lead" value="{lead.pk}"' in lead_page
+    assert f'name="note-deal" value="{deal.pk}"' in deal_page
+    assert 'id="quick-add-task"' in deal_page
+
+
+def test_reader_sees_the_timeline_without_quick_add(
+    web: Any, rep: Any, reader: Any, pipeline: Any
+) -> None:
+    deal = _deal(rep)
+    _note(rep, "Sent the proposal", deal=deal.pk)
+    html = web(reader).get(f"/deals/{deal.pk}/").content.decode()
+    assert "Sent the proposal" in html
+    assert 'id="quick-add-note"' not in html
+
+
+@pytest.mark.parametrize("subject", ["lead", "deal"])
+def test_quick_add_on_a_lead_or_deal_adds_to_its_timeline(
+    web: Any, rep: Any, pipeline: Any, subject: str
+) -> None:
+    record = _lead(rep) if subject == "lead" else _deal(rep)
+    back = f"/{subject}s/{record.pk}/"
+    response = web(rep).post(
+        "/activities/add/",
+        {"kind": "task", "task-subject": "Call back", "task-assignee": rep.pk,
+         f"task-{subject}": record.pk, "task-next": back},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert response["Location"] == back
+    activity = Activity.objects.get(subject="Call back")
+    assert getattr(activity, f"{subject}_id") == record.pk
+
+
+def test_quick_add_on_an_invisible_deal_adds_nothing(
+    web: Any, rep: Any, other_rep: Any, pipeline: Any
+) -> None:
+    deal = _deal(other_rep)
+    response = web(rep).post(
+        "/activities/add/", {"kind": "note", "note-subject": "Sneaky", "note-deal": deal.pk}
+    )
+    assert response.status_code == 200
+    assert "This record does not exist." in response.content.decode()
+    assert not Activity.objects.filter(subject="Sneaky").exists()
+
+
+def test_htmx_quick_add_answers_with_the_entry_and_a_fresh_form(
+    web: Any, rep: Any, pipeline: Any
+) -> None:
+    deal = _deal(rep)
+    response = web(rep).post(
+        "/activities/add/",
+        {"kind": "note", "note-subject": "Quick", "note-deal": deal.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert 'class="timeline-item"' in html
+    assert f'name="note-deal" value="{deal.pk}"' in html
+
+
+def test_timeline_tab_is_a_fragment_for_htmx(web: Any, rep: Any, pipeline: Any) -> None:
+    deal = _deal(rep)
+    html = web(rep).get(f"/deals/{deal.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert html.lstrip().startswith('<div id="record-tab">')
+
+
+def test_lead_and_deal_pages_do_not_grow_with_timeline_entries(
+    web: Any, rep: Any, pipeline: Any, django_assert_max_num_queries: Any
+) -> None:
+    lead = _lead(rep)
+    deal = _deal(rep)
+
+    def add(count: int) -> None:
+        for index in range(count):
+            _note(rep, f"L{index}", lead=lead.pk)
+            _note(rep, f"D{index}", deal=deal.pk)
+            activity_services.activity_create(
+                actor=rep,
+                data={"kind": "task", "subject": f"T{index}", "deal": deal.pk, "assignee": rep.pk},
+            )
+
+    client = web(rep)
+    add(2)
+    urls = [f"/leads/{lead.pk}/", f"/deals/{deal.pk}/"]
+    expected = {url: _count_queries(client, url) for url in urls}
+    add(10)
+    for url in urls:
+        with django_assert_max_num_queries(expected[url]):
+            assert client.get(url).status_code == 200
+
+
+# --- history ------------------------------------------------------------------------------
+
+
+def test_deal_history_shows_changes_with_names(
+    web: Any, rep: Any, manager: Any, pipeline: Any
+) -> None:
+    deal = _deal(rep)
+    services.deal_update(actor=rep, deal=deal, data={"amount": "2500", "owner": manager.pk})
+    services.deal_move(actor=rep, deal=deal, stage=pipeline.stages.get(name="Proposal"))
+    html = web(manager).get(f"/deals/{deal.pk}/history/").content.decode()
+    assert f'aria-current="page" href="/deals/{deal.pk}/history/"' in html
+    assert html.count('data-action="sales.deal.') == 3
+    assert "Proposal" in html
+    assert str(manager) in html
+    assert "2500" in html
+
+
+def test_lead_history_shows_creation_and_disqualification(
+    web: Any, rep: Any, pipeline: Any
+) -> None:
+    lead = _lead(rep)
+    services.lead_disqualify(actor=rep, lead=lead, reason="No budget")
+    html = web(rep).get(f"/leads/{lead.pk}/history/").content.decode()
+    assert 'data-action="sales.lead.created"' in html
+    assert 'data-action="sales.lead.disqualified"' in html
+    assert "No budget" in html
+
+
+@pytest.mark.parametrize("kind", ["lead", "deal"])
+def test_history_of_an_invisible_record_is_404(
+    web: Any, rep: Any, other_rep: Any, pipeline: Any, kind: str
+) -> None:
+    record = _lead(other_rep) if kind == "lead" else _deal(other_rep)
+    assert web(rep).get(f"/{kind}s/{record.pk}/history/").status_code == 404
+
+
+def test_history_pages_do_not_grow_with_entries(
+    web: Any, rep: Any, pipeline: Any, django_assert_max_num_queries: Any
+) -> None:
+    deal = _deal(rep)
+    lead = _lead(rep)
+
+    def change(count: int) -> None:
+        for index in range(count):
+            services.deal_update(actor=rep, deal=deal, data={"amount": str(100 + index)})
+            services.lead_update(actor=rep, lead=lead, data={"company": f"C{index}"})
+
+    client = web(rep)
+    change(2)
+    urls = [f"/deals/{deal.pk}/history/", f"/leads/{lead.pk}/history/"]
+    expected = {url: _count_queries(client, url) for url in urls}
+    change(10)
+    for url in urls:
+        with django_assert_max_num_queries(expected[url]):
+            assert client.get(url).status_code == 200
+
+
+# --- restoring deals ----------------------------------------------------------------------
+
+
+def test_deleted_deal_is_listed_and_restored_by_a_user_who_may_delete(
+    web: Any, rep: Any, manager: Any, pipeline: Any
+) -> None:
+    deal = _deal(rep, title="Gone deal")
+    services.deal_delete(actor=manager, deal=deal)
+    client = web(manager)
+    assert "Gone deal" in client.get("/deals/deleted/").content.decode()
+    page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert 'id="deal-deleted"' in page
+    assert 'id="deal-actions"' not in page
+    response = client.post(f"/deals/{deal.pk}/restore/")
+    assert response["Location"] == f"/deals/{deal.pk}/"
+    deal.refresh_from_db()
+    assert deal.deleted_at is None
+    assert AuditEntry.objects.filter(action="sales.deal.restored", object_id=str(deal.pk)).exists()
+    assert "No deleted deals." in client.get("/deals/deleted/").content.decode()
+
+
+def test_restoring_needs_the_delete_permission(
+    web: Any, rep: Any, manager: Any, pipeline: Any
+) -> None:
+    deal = _deal(rep)
+    services.deal_delete(actor=manager, deal=deal)
+    client = web(rep)
+    assert client.get("/deals/deleted/").status_code == 403
+    assert client.get(f"/deals/{deal.pk}/").status_code == 404
+    assert client.post(f"/deals/{deal.pk}/restore/").status_code == 403
+    deal.refresh_from_db()
+    assert deal.deleted_at is not None
+
+
+def test_restoring_a_deal_of_another_team_is_404(
+    web: Any, other_rep: Any, manager: Any, pipeline: Any
+) -> None:
+    deal = _deal(other_rep)
+    services.deal_delete(actor=manager, deal=deal)
+    assert web(manager).post(f"/deals/{deal.pk}/restore/").status_code == 404

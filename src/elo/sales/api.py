@@ -9,7 +9,7 @@ from elo.core.api import if_match_version, next_link, page_size
 from elo.identity.models import Team, User
 from elo.sales import forecast as forecasting
 from elo.sales import selectors, services
-from elo.sales.models import AssignmentRule, ExchangeRate, Quota
+from elo.sales.models import AssignmentRule, ExchangeRate, Price, PriceList, Product, Quota
 from elo.sales.schemas import (
     BoardOut,
     ConvertIn,
@@ -28,6 +28,12 @@ from elo.sales.schemas import (
     PipelineIn,
     PipelineOut,
     PipelinePatch,
+    PriceListIn,
+    PriceListOut,
+    PriceListPatch,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
     QuotaIn,
     QuotaOut,
     RateIn,
@@ -37,6 +43,7 @@ from elo.sales.schemas import (
     RulePatch,
     SummaryRow,
 )
+from elo.sales.services import catalog
 
 router = Router(tags=["sales"])
 
@@ -392,3 +399,89 @@ def post_rate(request: HttpRequest, payload: RateIn) -> Any:
         valid_from=payload.valid_from,
     )
     return 201, rate
+
+
+# --- catalogue ----------------------------------------------------------------------------
+
+
+@router.get("/products", response=list[ProductOut], summary="List products and services")
+def list_products(request: HttpRequest, active: bool | None = None) -> Any:
+    queryset = Product.objects.order_by("name", "id")
+    return list(queryset if active is None else queryset.filter(is_active=active))
+
+
+@router.post("/products", response={201: ProductOut}, summary="Add a product or service")
+def create_product(request: HttpRequest, payload: ProductIn, response: HttpResponse) -> Any:
+    product = catalog.product_create(actor=request.user, data=payload.dict())
+    _etag(response, product)
+    return 201, product
+
+
+@router.get("/products/{product_id}", response=ProductOut, summary="Get a product")
+def get_product(request: HttpRequest, product_id: int, response: HttpResponse) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    product = get_object_or_404(Product, pk=product_id)
+    _etag(response, product)
+    return product
+
+
+@router.patch("/products/{product_id}", response=ProductOut, summary="Change a product")
+def patch_product(
+    request: HttpRequest, product_id: int, payload: ProductPatch, response: HttpResponse
+) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    product = catalog.product_update(
+        actor=request.user,
+        product=get_object_or_404(Product, pk=product_id),
+        data=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request),
+    )
+    _etag(response, product)
+    return product
+
+
+def _price_lists() -> Any:
+    from django.db.models import Prefetch
+
+    return PriceList.objects.prefetch_related(
+        Prefetch("prices", queryset=Price.objects.order_by("product_id"))
+    ).order_by("name", "id")
+
+
+@router.get("/price-lists", response=list[PriceListOut], summary="List price lists")
+def list_price_lists(request: HttpRequest) -> Any:
+    return list(_price_lists())
+
+
+@router.post("/price-lists", response={201: PriceListOut}, summary="Create a price list")
+def create_price_list(request: HttpRequest, payload: PriceListIn) -> Any:
+    made = catalog.price_list_save(actor=request.user, data=payload.dict())
+    return 201, _price_lists().get(pk=made.pk)
+
+
+@router.get("/price-lists/{price_list_id}", response=PriceListOut, summary="Get a price list")
+def get_price_list(request: HttpRequest, price_list_id: int, response: HttpResponse) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    found = get_object_or_404(_price_lists(), pk=price_list_id)
+    _etag(response, found)
+    return found
+
+
+@router.patch("/price-lists/{price_list_id}", response=PriceListOut, summary="Change a price list")
+def patch_price_list(
+    request: HttpRequest, price_list_id: int, payload: PriceListPatch, response: HttpResponse
+) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    catalog.price_list_save(
+        actor=request.user,
+        price_list=get_object_or_404(PriceList, pk=price_list_id),
+        data=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request),
+    )
+    found = _price_lists().get(pk=price_list_id)
+    _etag(response, found)
+    return found

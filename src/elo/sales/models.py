@@ -344,3 +344,60 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}: {self.amount}"
+
+
+class Product(models.Model):
+    """Something the business sells: a product or a service, priced per price list."""
+
+    name = models.CharField(_("name"), max_length=200)
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    unit = models.CharField(_("unit"), max_length=30, default="unit")
+    description = models.TextField(_("description"), blank=True)
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tax_rate__gte=0) & models.Q(tax_rate__lte=100),
+                name="product_tax_rate_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+
+class PriceList(models.Model):
+    """Prices in one currency; a product is sold at its price on the quote's price list."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    is_default = models.BooleanField(_("default price list"), default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency})"
+
+
+class Price(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="price_unique"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} at {self.unit_price}"

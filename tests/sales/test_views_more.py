@@ -252,3 +252,70 @@ def test_restoring_a_deal_of_another_team_is_404(
     deal = _deal(other_rep)
     services.deal_delete(actor=manager, deal=deal)
     assert web(manager).post(f"/deals/{deal.pk}/restore/").status_code == 404
+
+
+# --- pipeline playbooks and the lost reason -----------------------------------------------
+
+
+def _pipeline_post(pipeline: Pipeline, playbooks: dict[str, str]) -> dict[str, Any]:
+    stages = list(pipeline.stages.all())
+    data: dict[str, Any] = {
+        "name": pipeline.name,
+        "version": str(pipeline.version),
+        "stages-TOTAL_FORMS": str(len(stages)),
+        "stages-INITIAL_FORMS": str(len(stages)),
+        "stages-MIN_NUM_FORMS": "0",
+        "stages-MAX_NUM_FORMS": "1000",
+    }
+    for index, stage in enumerate(stages):
+        data.update(
+            {
+                f"stages-{index}-id": str(stage.pk),
+                f"stages-{index}-name": stage.name,
+                f"stages-{index}-kind": stage.kind,
+                f"stages-{index}-probability": str(stage.probability),
+                f"stages-{index}-ORDER": str(index + 1),
+                f"stages-{index}-playbook": playbooks.get(stage.name, ""),
+            }
+        )
+    return data
+
+
+def test_pipeline_form_edits_each_stages_playbook(web: Any, admin: Any, pipeline: Any) -> None:
+    client = web(admin)
+    data = _pipeline_post(pipeline, {"Proposal": "2 Send the proposal\n\nCall the buyer"})
+    response = client.post(f"/settings/pipelines/{pipeline.pk}/", data)
+    assert response.status_code == 302
+    proposal = pipeline.stages.get(name="Proposal")
+    assert [(step.subject, step.due_in_days) for step in proposal.playbook.all()] == [
+        ("Send the proposal", 2),
+        ("Call the buyer", 1),
+    ]
+    html = client.get(f"/settings/pipelines/{pipeline.pk}/").content.decode()
+    assert "2 Send the proposal\n1 Call the buyer</textarea>" in html
+
+
+def test_pipeline_playbook_errors_are_shown_and_nothing_is_saved(
+    web: Any, admin: Any, pipeline: Any
+) -> None:
+    data = _pipeline_post(pipeline, {"Proposal": "400 Far away"})
+    response = web(admin).post(f"/settings/pipelines/{pipeline.pk}/", data)
+    assert response.status_code == 200
+    assert "a task is due in 0 to 365 days." in response.content.decode()
+    assert not pipeline.stages.get(name="Proposal").playbook.filter(subject="Far away").exists()
+
+
+def test_losing_without_a_reason_shows_the_error_on_the_reason_field(
+    web: Any, rep: Any, pipeline: Any
+) -> None:
+    deal = _deal(rep)
+    lost = pipeline.stages.get(kind="lost")
+    response = web(rep).post(
+        f"/deals/{deal.pk}/move/",
+        {"stage": lost.pk, "reason": " ", "version": "1", "next": f"/deals/{deal.pk}/"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-field-error="reason">Say why the deal was lost.' in html
+    deal.refresh_from_db()
+    assert deal.status == "open"

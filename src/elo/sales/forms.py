@@ -493,12 +493,43 @@ class PipelineForm(StaleMixin, BootstrapForm):
         super().__init__(*args, **kwargs)
 
 
+PLAYBOOK_LINE = re.compile(r"^\s*(?:(\d+)\s*[.:)-]?\s+)?(\S.*?)\s*$")
+
+
 class StageForm(BootstrapForm):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Stage"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=StageKind.choices)
     probability = forms.IntegerField(label=_("Win probability (%)"), min_value=0, max_value=100)
     rotting_days = forms.IntegerField(label=_("Rotting after (days)"), required=False, min_value=1)
+    playbook = forms.CharField(
+        label=_("Playbook"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Tasks the deal's owner gets when a deal enters this stage, one a line: the days "
+            "until it is due, then what to do, e.g. “2 Send the proposal”."
+        ),
+    )
+
+    def clean_playbook(self) -> list[dict[str, Any]]:
+        """The lines as playbook steps; a line without a leading number is due in a day."""
+        steps: list[dict[str, Any]] = []
+        for line in str(self.cleaned_data.get("playbook") or "").splitlines():
+            match = PLAYBOOK_LINE.match(line)
+            if match is None:
+                continue
+            days, subject = match.groups()
+            step: dict[str, Any] = {"subject": subject}
+            if days is not None:
+                step["due_in_days"] = int(days)
+            steps.append(step)
+        return steps
+
+
+def playbook_text(stage: Any) -> str:
+    """A stage's playbook as the lines the stage form edits."""
+    return "\n".join(f"{step.due_in_days} {step.subject}" for step in stage.playbook.all())
 
 
 class BaseStageFormSet(forms.BaseFormSet):
@@ -512,7 +543,7 @@ class BaseStageFormSet(forms.BaseFormSet):
         return [
             {
                 key: form.cleaned_data[key]
-                for key in ("id", "name", "kind", "probability", "rotting_days")
+                for key in ("id", "name", "kind", "probability", "rotting_days", "playbook")
             }
             for form in self.ordered_forms
         ]
@@ -537,9 +568,10 @@ def stage_initial(pipeline: Pipeline | None) -> list[dict[str, Any]]:
             "kind": stage.kind,
             "probability": stage.probability,
             "rotting_days": stage.rotting_days,
+            "playbook": playbook_text(stage),
             "ORDER": index + 1,
         }
-        for index, stage in enumerate(pipeline.stages.all())
+        for index, stage in enumerate(pipeline.stages.prefetch_related("playbook"))
     ]
 
 

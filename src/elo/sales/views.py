@@ -371,7 +371,10 @@ def deal_list(request: EloRequest) -> HttpResponse:
     return response
 
 
-def _deal_page(request: EloRequest, deal: Deal, tab: str) -> HttpResponse:
+def _deal_page(
+    request: EloRequest, deal: Deal, tab: str, *, move_form: MoveForm | None = None
+) -> HttpResponse:
+    """The deal page; `move_form` is a refused move, shown with its errors by field."""
     stages = list(deal.pipeline.stages.all())
     next_url = reverse("sales:deal_detail", args=[deal.pk])
     won = next((stage for stage in stages if stage.kind == StageKind.WON), None)
@@ -382,7 +385,7 @@ def _deal_page(request: EloRequest, deal: Deal, tab: str) -> HttpResponse:
         "won_stage": won,
         "lost_stage": lost,
         "custom_rows": _custom_rows("deal", deal.custom),
-        "move_form": MoveForm(deal=deal, stages=stages, initial={"next": next_url}),
+        "move_form": move_form or MoveForm(deal=deal, stages=stages, initial={"next": next_url}),
         "version_form": VersionForm(initial={"version": deal.version}),
         "tab": tab,
         **_abilities(request.user),
@@ -542,11 +545,14 @@ def deal_move(request: EloRequest, pk: int) -> HttpResponse:
             status, text, level = 412, str(STALE_ACTION_MESSAGE), messages.ERROR
         except ValidationError as error:
             status, text, level = 422, " ".join(error.messages), messages.ERROR
+            add_service_errors(form, error)
         else:
             text = _("Moved %(deal)s to %(stage)s.") % {"deal": deal, "stage": target}
     else:
         status, level = 422, messages.ERROR
         text = " ".join(str(error) for errors in form.errors.values() for error in errors)
+    if not request.htmx and status == 422:
+        return _deal_page(request, deal, "timeline", move_form=form)
     if not request.htmx:
         messages.add_message(request, level, text)
         fallback = reverse("sales:deal_detail", args=[deal.pk])

@@ -36,6 +36,11 @@ from elo.sales.schemas import (
     ProductPatch,
     QuotaIn,
     QuotaOut,
+    QuoteIn,
+    QuoteList,
+    QuoteOut,
+    QuotePatch,
+    QuoteStatusIn,
     RateIn,
     RateOut,
     RuleIn,
@@ -43,7 +48,7 @@ from elo.sales.schemas import (
     RulePatch,
     SummaryRow,
 )
-from elo.sales.services import catalog
+from elo.sales.services import catalog, quotes
 
 router = Router(tags=["sales"])
 
@@ -485,3 +490,68 @@ def patch_price_list(
     found = _price_lists().get(pk=price_list_id)
     _etag(response, found)
     return found
+
+
+# --- quotes -------------------------------------------------------------------------------
+
+
+@router.get("/quotes", response=QuoteList, summary="List quotes")
+def list_quotes(
+    request: HttpRequest,
+    status: str = "",
+    deal: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
+    page = selectors.quote_page_for(
+        request.user, cursor=cursor, size=page_size(limit), status=status, deal=deal
+    )
+    return {"next": next_link(request, page), "items": page.items}
+
+
+@router.post("/quotes", response={201: QuoteOut}, summary="Draft a quote")
+def create_quote(request: HttpRequest, payload: QuoteIn, response: HttpResponse) -> Any:
+    quote = quotes.quote_create(actor=request.user, data=payload.dict(exclude_unset=True))
+    quote = selectors.quote_get_for(request.user, quote.pk)
+    _etag(response, quote)
+    return 201, quote
+
+
+@router.get("/quotes/{quote_id}", response=QuoteOut, summary="Get a quote")
+def get_quote(request: HttpRequest, quote_id: int, response: HttpResponse) -> Any:
+    quote = selectors.quote_get_for(request.user, quote_id)
+    _etag(response, quote)
+    return quote
+
+
+@router.patch("/quotes/{quote_id}", response=QuoteOut, summary="Change a quote")
+def patch_quote(
+    request: HttpRequest, quote_id: int, payload: QuotePatch, response: HttpResponse
+) -> Any:
+    """Changing a sent quote makes it a draft of its next revision."""
+    quote = selectors.quote_get_for(request.user, quote_id)
+    quotes.quote_update(
+        actor=request.user,
+        quote=quote,
+        data=payload.dict(exclude_unset=True),
+        expected_version=if_match_version(request),
+    )
+    quote = selectors.quote_get_for(request.user, quote_id)
+    _etag(response, quote)
+    return quote
+
+
+@router.post("/quotes/{quote_id}/status", response=QuoteOut, summary="Send, accept, decline")
+def set_quote_status(
+    request: HttpRequest, quote_id: int, payload: QuoteStatusIn, response: HttpResponse
+) -> Any:
+    quote = selectors.quote_get_for(request.user, quote_id)
+    quotes.quote_set_status(
+        actor=request.user,
+        quote=quote,
+        status=payload.status,
+        expected_version=if_match_version(request),
+    )
+    quote = selectors.quote_get_for(request.user, quote_id)
+    _etag(response, quote)
+    return quote

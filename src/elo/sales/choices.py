@@ -60,3 +60,11 @@ class ConditionOperator(models.TextChoices):
     GTE = "gte", _("at least")
     LTE = "lte", _("at most")
     HAS_TAG = "tag", _("has tag")
+
+
+class QuoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")

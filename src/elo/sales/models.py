@@ -23,6 +23,7 @@ from elo.sales.choices import (
     DealStatus,
     LeadSource,
     LeadStatus,
+    QuoteStatus,
     StageKind,
 )
 
@@ -401,3 +402,71 @@ class Price(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} at {self.unit_price}"
+
+
+class Quote(Record):
+    """An offer to a customer: priced lines with discounts and taxes, valid until a date."""
+
+    title = models.CharField(_("title"), max_length=200)
+    deal = models.ForeignKey(
+        Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="quotes"
+    )
+    organization = models.ForeignKey(
+        "contacts.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quotes",
+    )
+    person = models.ForeignKey(
+        "contacts.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="quotes"
+    )
+    price_list = models.ForeignKey(
+        PriceList, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=10, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    net_total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    tax_total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    sent_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "valid_until"], name="quote_status"),
+            models.Index(fields=["created_at", "id"], name="quote_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuoteLine(models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    discount = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
+    net = models.DecimalField(max_digits=16, decimal_places=2)
+    tax = models.DecimalField(max_digits=16, decimal_places=2)
+    total = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.description

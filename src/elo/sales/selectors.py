@@ -20,8 +20,12 @@ from elo.sales.models import (
     Deal,
     DealPerson,
     DefaultOwner,
+    ExchangeRate,
     Lead,
     Pipeline,
+    Quota,
+    Quote,
+    QuoteLine,
     Stage,
 )
 
@@ -260,3 +264,45 @@ def rules() -> models.QuerySet[AssignmentRule]:
 def default_owners() -> dict[str, Any]:
     """The user each entity ("lead", "deal") falls back to when no rule takes a record."""
     return {item.entity: item.user for item in DefaultOwner.objects.select_related("user")}
+
+
+def exchange_rates() -> models.QuerySet[ExchangeRate]:
+    """Every exchange rate, by currency, the newest first."""
+    return ExchangeRate.objects.order_by("currency", "-valid_from")
+
+
+def quotas(period: str) -> models.QuerySet[Quota]:
+    """The quotas set for exactly this period (a month or a quarter)."""
+    return Quota.objects.filter(period=period).select_related("user", "team").order_by("id")
+
+
+def quotes_for(user: Any) -> RecordQuerySet:
+    return Quote.objects.visible_to(user).alive()
+
+
+def _quote_related(queryset: RecordQuerySet) -> RecordQuerySet:
+    return queryset.select_related("owner").prefetch_related(
+        models.Prefetch("lines", queryset=QuoteLine.objects.order_by("position", "id"))
+    )
+
+
+def quote_page_for(
+    user: Any, *, cursor: str | None, size: int, status: str = "", deal: int | None = None
+) -> Page[Quote]:
+    queryset = quotes_for(user)
+    if status:
+        queryset = queryset.filter(status=status)
+    if deal:
+        queryset = queryset.filter(deal_id=deal)
+    return paginate(_quote_related(queryset), keys=["-created_at", "-id"], cursor=cursor, size=size)
+
+
+def quote_get_for(user: Any, pk: Any) -> Quote:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    quote = _quote_related(quotes_for(user)).filter(pk=key).first()
+    if quote is None:
+        raise Http404
+    return quote

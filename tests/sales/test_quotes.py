@@ -1,0 +1,134 @@
+"""Quotes: Decimal line arithmetic, totals from rounded lines, revisions, statuses, API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from elo.sales import money
+from elo.sales.models import Quote
+from elo.sales.services import catalog, quotes
+
+pytestmark = pytest.mark.django_db
+
+amounts = st.decimals(min_value=0, max_value=10**7, places=2)
+rates = st.decimals(min_value=0, max_value=100, places=2)
+quantities = st.decimals(min_value=Decimal("0.001"), max_value=10**4, places=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(quantities, amounts, rates, rates), min_size=1, max_size=20))
+def test_document_total_is_the_sum_of_its_rounded_lines(lines: list[Any]) -> None:
+    computed = [
+        money.line_amounts(quantity=q, unit_price=p, discount=d, tax_rate=t) for q, p, d, t in lines
+    ]
+    totals = money.document_totals(computed)
+    assert totals.net == sum(line.net for line in computed)
+    assert totals.tax == sum(line.tax for line in computed)
+    assert totals.total == totals.net + totals.tax == sum(line.total for line in computed)
+    for line in computed:
+        assert line.net == line.net.quantize(Decimal("0.01")) >= 0
+        assert line.tax == line.tax.quantize(Decimal("0.01")) >= 0
+
+
+def test_line_rounding_is_half_even_on_each_line() -> None:
+    line = money.line_amounts(
+        quantity=Decimal("3"), unit_price=Decimal("0.35"), discount=Decimal("50"),
+        tax_rate=Decimal("23"))  # fmt: skip
+    # 3 x 0.35 = 1.05, half is 0.525 -> 0.52 (to even); tax 0.52 x 23 % = 0.1196 -> 0.12.
+    assert (line.net, line.tax, line.total) == (Decimal("0.52"), Decimal("0.12"), Decimal("0.64"))
+
+
+@pytest.fixture
+def catalogue(admin: Any) -> dict[str, Any]:
+    seat = catalog.product_create(actor=admin, data={"name": "Seat", "sku": "S", "tax_rate": "17"})
+    setup = catalog.product_create(actor=admin, data={"name": "Setup", "sku": "U"})
+    prices = catalog.price_list_save(
+        actor=admin,
+        data={"name": "Brasil", "currency": "BRL", "is_default": True,
+              "prices": [{"product": seat.pk, "unit_price": "89.90"}]},
+    )  # fmt: skip
+    return {"seat": seat, "setup": setup, "prices": prices}
+
+
+def test_quote_prices_from_the_price_list_and_sums_its_lines(rep: Any, catalogue: Any) -> None:
+    quote = quotes.quote_create(
+        actor=rep,
+        data={"title": "Proposal", "valid_until": "2030-01-31",
+              "lines": [{"product": catalogue["seat"].pk, "quantity": "12", "discount": "10"},
+                        {"description": "Training day", "unit_price": "1500", "tax_rate": "5"}]},
+    )  # fmt: skip
+    lines = list(quote.lines.all())
+    assert (quote.currency, quote.price_list_id) == ("BRL", catalogue["prices"].pk)
+    assert [(line.description, line.unit_price, line.net, line.tax) for line in lines] == [
+        ("Seat", Decimal("89.90"), Decimal("970.92"), Decimal("165.06")),
+        ("Training day", Decimal("1500.00"), Decimal("1500.00"), Decimal("75.00")),
+    ]  # fmt: skip
+    assert (quote.net_total, quote.tax_total, quote.total) == (
+        Decimal("2470.92"), Decimal("240.06"), Decimal("2710.98"))  # fmt: skip
+
+
+def test_bad_lines_are_reported_and_nothing_is_written(rep: Any, catalogue: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        quotes.quote_create(
+            actor=rep,
+            data={"title": "", "currency": "EUR",
+                  "lines": [{"product": catalogue["setup"].pk},  # no price on the list
+                            {"description": "x", "quantity": "0", "unit_price": "1"},
+                            {"description": "y", "unit_price": "1", "discount": "120"}]},
+        )  # fmt: skip
+    errors = caught.value.message_dict
+    assert set(errors) == {"title", "currency", "lines"}
+    assert [message[:6] for message in errors["lines"]] == ["Line 1", "Line 2", "Line 3"]
+    with pytest.raises(ValidationError) as caught:
+        quotes.quote_create(actor=rep, data={"title": "Empty", "lines": []})
+    assert "lines" in caught.value.message_dict
+    assert not Quote.objects.exists()
+
+
+def test_statuses_and_revisions(rep: Any, catalogue: Any) -> None:
+    quote = quotes.quote_create(
+        actor=rep, data={"title": "Q", "lines": [{"description": "x", "unit_price": "10"}]}
+    )
+    with pytest.raises(ValidationError):
+        quotes.quote_set_status(actor=rep, quote=quote, status="accepted")
+    quote = quotes.quote_set_status(actor=rep, quote=quote, status="sent")
+    assert quote.sent_at is not None
+    changed = quotes.quote_update(
+        actor=rep, quote=quote, data={"lines": [{"description": "x", "unit_price": "9"}]}
+    )
+    assert (changed.status, changed.revision, changed.total) == ("draft", 2, Decimal("9.00"))
+    quotes.quote_set_status(actor=rep, quote=changed, status="sent")
+    accepted = quotes.quote_set_status(actor=rep, quote=changed, status="accepted")
+    assert accepted.decided_at is not None
+    with pytest.raises(ValidationError):
+        quotes.quote_update(actor=rep, quote=accepted, data={"title": "Late"})
+
+
+def test_quote_api(
+    api: Any, rep: Any, other_rep: Any, catalogue: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = api(rep)
+    body = {"title": "API", "lines": [{"product": catalogue["seat"].pk, "quantity": "2"}]}
+    made = client.post("/api/v1/quotes", body)
+    assert made.status_code == 201, made.content
+    assert (made.json()["total"], made.json()["lines"][0]["tax"]) == ("210.37", "30.57")
+    quote_id = made.json()["id"]
+    assert api(other_rep).get(f"/api/v1/quotes/{quote_id}").status_code == 404
+    assert client.post("/api/v1/quotes", {"title": "x", "lines": []}).status_code == 422
+    sent = client.post(f"/api/v1/quotes/{quote_id}/status", {"status": "sent"},
+                       **{"If-Match": made["ETag"]})  # fmt: skip
+    assert sent.json()["status"] == "sent"
+    stale = client.patch(f"/api/v1/quotes/{quote_id}", {"title": "x"}, **{"If-Match": made["ETag"]})
+    assert stale.status_code == 412
+    for _ in range(3):
+        client.post("/api/v1/quotes", body)
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/api/v1/quotes").json()["items"]) == 4
+    with django_assert_max_num_queries(5):
+        assert client.get(f"/api/v1/quotes/{quote_id}").status_code == 200

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from elo.activities import services as activity_services
 from elo.activities.models import Activity
 from elo.core.models import AuditEntry
-from elo.sales import services
-from elo.sales.models import Deal, Lead, Pipeline
+from elo.sales import forecast, services
+from elo.sales.models import Deal, ExchangeRate, Lead, Pipeline, Quota
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +319,140 @@ def test_losing_without_a_reason_shows_the_error_on_the_reason_field(
     assert 'data-field-error="reason">Say why the deal was lost.' in html
     deal.refresh_from_db()
     assert deal.status == "open"
+
+
+# --- the forecast -------------------------------------------------------------------------
+
+
+def _closing(owner: Any, stage: str, amount: str, close: str, **data: Any) -> Deal:
+    return _deal(owner, stage=stage, amount=amount, expected_close=close, **data)
+
+
+def test_forecast_shows_this_quarter_with_totals_and_owners(
+    web: Any, rep: Any, manager: Any, admin: Any, pipeline: Any, time_machine: Any
+) -> None:
+    time_machine.move_to("2026-11-10T12:00:00Z")
+    _closing(rep, "Negotiation", "1000", "2026-12-15")
+    _closing(rep, "Proposal", "400", "2026-11-20")
+    _closing(rep, "Proposal", "100", "2026-11-01", currency="JPY")
+    _closing(rep, "Proposal", "999", "2027-01-05")
+    forecast.quota_set(actor=admin, period="2026-Q4", amount="2000", user=rep)
+    html = web(manager).get("/deals/forecast/").content.decode()
+    assert '<option value="2026-Q4" selected>' in html
+    assert 'data-total="commit">R$ 1,000.00' in html
+    assert 'data-total="best_case">R$ 1,400.00' in html
+    assert 'data-total="pipeline">R$ 1,400.00' in html
+    assert 'id="forecast-unconverted"' in html
+    assert "JPY" in html
+    assert f'<tr data-owner="{rep.pk}">' in html
+    assert "0.0%" in html
+
+
+def test_forecast_filters_by_owner_and_rejects_a_bad_period(
+    web: Any, rep: Any, teammate: Any, manager: Any, pipeline: Any, time_machine: Any
+) -> None:
+    time_machine.move_to("2026-11-10T12:00:00Z")
+    _closing(rep, "Negotiation", "1000", "2026-12-15")
+    _closing(teammate, "Negotiation", "300", "2026-12-15")
+    client = web(manager)
+    html = client.get(f"/deals/forecast/?period=2026-12&owner={teammate.pk}").content.decode()
+    assert 'data-total="pipeline">R$ 300.00' in html
+    bad = client.get("/deals/forecast/?period=2026-Q9").content.decode()
+    assert 'data-field-error="period"' in bad
+    assert 'id="forecast-totals"' not in bad
+
+
+def test_forecast_shows_only_visible_deals(
+    web: Any, rep: Any, other_rep: Any, pipeline: Any, time_machine: Any
+) -> None:
+    time_machine.move_to("2026-11-10T12:00:00Z")
+    _closing(other_rep, "Negotiation", "1000", "2026-12-15")
+    html = web(rep).get("/deals/forecast/").content.decode()
+    assert 'data-total="pipeline">R$ 0.00' in html
+    assert "No deals close in this period." in html
+
+
+def test_forecast_queries_do_not_grow_with_deals_and_owners(
+    web: Any,
+    rep: Any,
+    teammate: Any,
+    manager: Any,
+    pipeline: Any,
+    time_machine: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    time_machine.move_to("2026-11-10T12:00:00Z")
+
+    def add(count: int) -> None:
+        for index in range(count):
+            for owner in (rep, teammate, manager):
+                _closing(owner, "Proposal", str(100 + index), "2026-12-01", title=f"D{index}")
+
+    client = web(manager)
+    add(1)
+    expected = _count_queries(client, "/deals/forecast/")
+    add(5)
+    with django_assert_max_num_queries(expected):
+        assert client.get("/deals/forecast/").status_code == 200
+
+
+# --- quotas and exchange rates ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("get", "/settings/forecast/"), ("post", "/settings/forecast/quota/"),
+     ("post", "/settings/forecast/rates/")],
+    ids=["page", "quota", "rate"],
+)  # fmt: skip
+def test_forecast_settings_need_the_configure_permission(
+    web: Any, manager: Any, method: str, url: str
+) -> None:
+    assert getattr(web(manager), method)(url).status_code == 403
+
+
+def test_admin_sets_a_quota_and_an_exchange_rate(
+    web: Any, admin: Any, rep: Any, time_machine: Any
+) -> None:
+    time_machine.move_to("2026-11-10T12:00:00Z")
+    client = web(admin)
+    page = client.get("/settings/forecast/").content.decode()
+    assert '<option value="2026-Q4" selected>' in page
+    response = client.post(
+        "/settings/forecast/quota/",
+        {"quota-period": "2026-Q4", "quota-user": rep.pk, "quota-amount": "5000"},
+    )
+    assert response["Location"] == "/settings/forecast/?period=2026-Q4"
+    assert Quota.objects.get(user=rep, period="2026-Q4").amount == 5000
+    response = client.post(
+        "/settings/forecast/rates/",
+        {"rate-currency": "eur", "rate-rate": "6,1", "rate-valid_from": "2026-11-01"},
+    )
+    assert response["Location"] == "/settings/forecast/"
+    rate = ExchangeRate.objects.get()
+    assert (rate.currency, str(rate.rate)) == ("EUR", "6.10000000")
+    page = client.get("/settings/forecast/?period=2026-Q4").content.decode()
+    assert "EUR" in page
+    assert str(rep) in page
+
+
+def test_quota_and_rate_errors_are_shown_by_field(web: Any, admin: Any, rep: Any) -> None:
+    client = web(admin)
+    response = client.post(
+        "/settings/forecast/quota/",
+        {"quota-period": "2026-Q4", "quota-user": rep.pk, "quota-amount": "-3"},
+    )
+    assert 'data-field-error="amount">Enter an amount of 0 or more.' in response.content.decode()
+    response = client.post(
+        "/settings/forecast/quota/", {"quota-period": "2026-Q4", "quota-amount": "10"}
+    )
+    assert "Pick a user or a team." in response.content.decode()
+    response = client.post(
+        "/settings/forecast/rates/",
+        {"rate-currency": "BRL", "rate-rate": "0", "rate-valid_from": "2026-11-01"},
+    )
+    html = response.content.decode()
+    assert 'data-field-error="currency">The base currency is always worth 1.' in html
+    assert 'data-field-error="rate">Enter a rate above 0, like 5.4321.' in html
+    assert not Quota.objects.exists()
+    assert not ExchangeRate.objects.exists()

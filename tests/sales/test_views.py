@@ -225,20 +225,17 @@ def test_lead_list_filters_by_status_owner_and_search(
     assert _rows(response) == ["Bruno Pereira"]
 
 
-def test_lead_list_pages_with_a_cursor(web: Any, rep: Any) -> None:
-    from elo.sales import views
+def test_lead_list_pages_with_a_cursor(web: Any, rep: Any, monkeypatch: Any) -> None:
+    from elo.sales.views import pages
 
     for index in range(3):
         _lead(rep, given_name=f"L{index}", email=f"l{index}@example.com")
     client = web(rep)
-    views.PAGE_SIZE, size = 2, views.PAGE_SIZE
-    try:
-        first = client.get("/leads/")
-        cursor = re.search(r'href="\?cursor=([^"&]+)"', first.content.decode())
-        assert cursor is not None
-        second = client.get(f"/leads/?cursor={cursor.group(1)}")
-    finally:
-        views.PAGE_SIZE = size
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    first = client.get("/leads/")
+    cursor = re.search(r'href="\?cursor=([^"&]+)"', first.content.decode())
+    assert cursor is not None
+    second = client.get(f"/leads/?cursor={cursor.group(1)}")
     assert _rows(first) == ["L2 Pereira", "L1 Pereira"]
     assert _rows(second) == ["L0 Pereira"]
     assert "3 leads" in first.content.decode()

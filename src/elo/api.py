@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from elo.activities.api import router as activities_router
+from elo.billing.api import router as billing_router
 from elo.contacts.api import router as contacts_router
 from elo.core.api import BrowserSessionAuth, TokenAuth, install_problem_handlers
 from elo.core.routes import router as core_router
@@ -32,3 +33,4 @@ api.add_router("", core_router)
 api.add_router("", identity_router)
 api.add_router("", interchange_router)
 api.add_router("", sales_router)
+api.add_router("", billing_router)

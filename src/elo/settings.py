@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "elo.contacts",
     "elo.activities",
     "elo.sales",
+    "elo.billing",
     "elo.interchange",
     "elo.web",
 ]

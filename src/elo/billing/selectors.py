@@ -1,0 +1,112 @@
+"""Reads of orders, invoices and payments, through `visible_to`, and the receivables aging."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.http import Http404
+from django.utils import timezone
+
+from elo.billing.choices import InvoiceStatus
+from elo.billing.models import CreditNote, Invoice, InvoiceLine, Order, OrderLine, Payment
+from elo.core.pagination import Page, paginate
+from elo.core.querysets import RecordQuerySet
+
+AGING_BUCKETS = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90),
+                 ("90+", 91, None))  # fmt: skip
+
+
+def _key(pk: Any) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+
+
+def orders_for(user: Any) -> RecordQuerySet:
+    return Order.objects.visible_to(user).alive()
+
+
+def _order_related(queryset: RecordQuerySet) -> RecordQuerySet:
+    return queryset.select_related("owner").prefetch_related(
+        models.Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id"))
+    )
+
+
+def order_page_for(user: Any, *, cursor: str | None, size: int, status: str = "") -> Page[Order]:
+    queryset = orders_for(user)
+    if status:
+        queryset = queryset.filter(status=status)
+    return paginate(_order_related(queryset), keys=["-created_at", "-id"], cursor=cursor, size=size)
+
+
+def order_get_for(user: Any, pk: Any) -> Order:
+    found = _order_related(orders_for(user)).filter(pk=_key(pk)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def invoices_for(user: Any) -> RecordQuerySet:
+    return Invoice.objects.visible_to(user).alive()
+
+
+def _invoice_related(queryset: RecordQuerySet) -> RecordQuerySet:
+    return queryset.select_related("owner", "series").prefetch_related(
+        models.Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id")),
+        models.Prefetch("payments", queryset=Payment.objects.order_by("paid_on", "id")),
+        models.Prefetch(
+            "credit_notes", queryset=CreditNote.objects.select_related("series").order_by("id")
+        ),
+    )
+
+
+def invoice_page_for(
+    user: Any, *, cursor: str | None, size: int, status: str = "", overdue: bool = False
+) -> Page[Invoice]:
+    queryset = invoices_for(user)
+    if status:
+        queryset = queryset.filter(status=status)
+    if overdue:
+        queryset = queryset.filter(
+            status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID],
+            due_date__lt=timezone.localdate(),
+        )
+    return paginate(
+        _invoice_related(queryset), keys=["-created_at", "-id"], cursor=cursor, size=size
+    )
+
+
+def invoice_get_for(user: Any, pk: Any) -> Invoice:
+    found = _invoice_related(invoices_for(user)).filter(pk=_key(pk)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def receivables_aging(user: Any, today: datetime.date | None = None) -> list[dict[str, Any]]:
+    """What customers still owe on issued invoices, by currency and days past due."""
+    day = today or timezone.localdate()
+    rows = (
+        invoices_for(user)
+        .filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID])
+        .values_list("currency", "due_date", "total", "paid", "credited")
+        .order_by()
+    )
+    table: dict[str, dict[str, Decimal]] = {}
+    for currency, due, total, paid, credited in rows.iterator():
+        late = (day - due).days if due else 0
+        bucket = next(
+            name
+            for name, low, high in AGING_BUCKETS
+            if (low is None or late >= low) and (high is None or late <= high)
+        )
+        buckets = table.setdefault(currency, {name: Decimal("0.00") for name, *_ in AGING_BUCKETS})
+        buckets[bucket] += total - paid - credited
+    return [
+        {"currency": currency, **buckets, "total": sum(buckets.values(), Decimal("0.00"))}
+        for currency, buckets in sorted(table.items())
+    ]

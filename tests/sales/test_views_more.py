@@ -225,6 +225,7 @@ def test_deleted_deal_is_listed_and_restored_by_a_user_who_may_delete(
     page = client.get(f"/deals/{deal.pk}/").content.decode()
     assert 'id="deal-deleted"' in page
     assert 'id="deal-actions"' not in page
+    assert 'id="quick-add-note"' not in page
     response = client.post(f"/deals/{deal.pk}/restore/")
     assert response["Location"] == f"/deals/{deal.pk}/"
     deal.refresh_from_db()

@@ -80,6 +80,8 @@ def deal_page(
         "tab": tab,
         **abilities(request.user),
     }
+    if deal.deleted_at is not None:
+        context["can_add_activities"] = False
     if tab == "history":
         context["history"] = history_rows(request.user, deal)
     else:

@@ -457,3 +457,32 @@ def test_quota_and_rate_errors_are_shown_by_field(web: Any, admin: Any, rep: Any
     assert 'data-field-error="rate">Enter a rate above 0, like 5.4321.' in html
     assert not Quota.objects.exists()
     assert not ExchangeRate.objects.exists()
+
+
+def test_forecast_settings_queries_do_not_grow_with_quotas_and_rates(
+    web: Any,
+    admin: Any,
+    rep: Any,
+    teammate: Any,
+    teams: Any,
+    time_machine: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    time_machine.move_to("2026-11-10T12:00:00Z")
+
+    def add(currencies: list[str]) -> None:
+        for index, currency in enumerate(currencies):
+            forecast.rate_set(
+                actor=admin, currency=currency, rate="2", valid_from=f"2026-11-{index + 1:02d}"
+            )
+
+    client = web(admin)
+    forecast.quota_set(actor=admin, period="2026-Q4", amount="100", user=rep)
+    add(["EUR"])
+    expected = _count_queries(client, "/settings/forecast/")
+    forecast.quota_set(actor=admin, period="2026-Q4", amount="200", user=teammate)
+    forecast.quota_set(actor=admin, period="2026-Q4", amount="900", team=teams["north"])
+    add(["USD", "GBP", "JPY"])
+    with django_assert_max_num_queries(expected):
+        html = client.get("/settings/forecast/").content.decode()
+    assert html.count("<tr><td>") == 3 + 4

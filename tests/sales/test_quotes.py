@@ -132,3 +132,57 @@ def test_quote_api(
         assert len(client.get("/api/v1/quotes").json()["items"]) == 4
     with django_assert_max_num_queries(5):
         assert client.get(f"/api/v1/quotes/{quote_id}").status_code == 200
+
+
+def test_send_by_email_and_the_customer_accepts_through_the_link(
+    api: Any,
+    rep: Any,
+    make_person: Any,
+    client: Any,
+    smtp: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from elo.core.models import AuditEntry
+
+    ana = make_person(given_name="Ana", emails=["ana@cliente.com.br"], preferred_language="pt-br")
+    quote = quotes.quote_create(
+        actor=rep,
+        data={"title": "Site novo", "person": ana.pk, "currency": "BRL",
+              "lines": [{"description": "Projeto", "unit_price": "1234.5"}]},
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api(rep).post(f"/api/v1/quotes/{quote.pk}/send", {"to": "ana@cliente.com.br"})
+    assert sent.status_code == 200, sent.content
+    assert sent.json()["status"] == "sent"
+    [message] = smtp.messages
+    assert message["To"] == "ana@cliente.com.br" and message["Reply-To"] == rep.email
+    assert message["Subject"] == "Orçamento: Site novo"
+    body = message.get_content()
+    assert "R$ 1.234,50" in body
+    link = next(line for line in body.splitlines() if "/q/" in line).strip()
+    path = link[link.index("/q/") :]
+    assert path == sent.json()["public_link"]
+    page = client.get(path)
+    assert page.status_code == 200 and "Aceitar o orçamento" in page.content.decode()
+    assert client.get(path[:-3] + "xx/").status_code == 404  # a forged link
+    accepted = client.post(path, {"decision": "accept", "name": "Ana Lima"})
+    assert accepted.status_code == 302
+    quote.refresh_from_db()
+    assert quote.status == "accepted"
+    entry = AuditEntry.objects.get(action="sales.quote.accepted")
+    assert (entry.actor_kind, entry.actor_label) == ("customer", "Ana Lima")
+    again = client.post(path, {"decision": "decline"}, follow=True)
+    assert "já não pode ser respondido" in again.content.decode()
+    assert Quote.objects.get().status == "accepted"
+
+
+def test_a_new_revision_invalidates_the_old_link(rep: Any, client: Any) -> None:
+    quote = quotes.quote_create(
+        actor=rep, data={"title": "Q", "lines": [{"description": "x", "unit_price": "1"}]}
+    )
+    quote = quotes.quote_set_status(actor=rep, quote=quote, status="sent")
+    old = quotes.public_token(quote)
+    quotes.quote_update(actor=rep, quote=quote, data={"title": "Q2"})
+    assert client.get(f"/q/{old}/").status_code == 404
+    with pytest.raises(ValidationError):
+        quotes.quote_send(actor=rep, quote=quote, to="not-an-email", base_url="http://x")

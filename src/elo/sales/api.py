@@ -40,6 +40,7 @@ from elo.sales.schemas import (
     QuoteList,
     QuoteOut,
     QuotePatch,
+    QuoteSendIn,
     QuoteStatusIn,
     RateIn,
     RateOut,
@@ -551,6 +552,20 @@ def set_quote_status(
         quote=quote,
         status=payload.status,
         expected_version=if_match_version(request),
+    )
+    quote = selectors.quote_get_for(request.user, quote_id)
+    _etag(response, quote)
+    return quote
+
+
+@router.post("/quotes/{quote_id}/send", response=QuoteOut, summary="Email a quote")
+def send_quote(
+    request: HttpRequest, quote_id: int, payload: QuoteSendIn, response: HttpResponse
+) -> Any:
+    """Marks the draft as sent and emails the customer a link to accept or decline it."""
+    quote = selectors.quote_get_for(request.user, quote_id)
+    quotes.quote_send(
+        actor=request.user, quote=quote, to=payload.to, base_url=request.build_absolute_uri("/")
     )
     quote = selectors.quote_get_for(request.user, quote_id)
     _etag(response, quote)

@@ -647,6 +647,7 @@ class QuoteOut(Schema):
     owner: UserRef
     sent_at: datetime.datetime | None
     decided_at: datetime.datetime | None
+    public_link: str | None = Field(None, description="where the customer accepts or declines")
     version: int
     created_at: datetime.datetime
 
@@ -667,6 +668,17 @@ class QuoteOut(Schema):
         return obj.price_list_id
 
     @staticmethod
+    def resolve_public_link(obj: Any) -> str | None:
+        """The customer's link (a path on this server) while the quote awaits an answer."""
+        from django.urls import reverse
+
+        from elo.sales.services.quotes import public_token
+
+        if obj.status != "sent":
+            return None
+        return reverse("sales_public:quote", args=[public_token(obj)])
+
+    @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
         return list(obj.lines.all())
 
@@ -678,3 +690,7 @@ class QuoteOut(Schema):
 class QuoteList(Schema):
     next: str | None
     items: list[QuoteOut]
+
+
+class QuoteSendIn(Schema):
+    to: str = Field(..., description="the customer's email address")

@@ -8,15 +8,20 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from elo.contacts.models import Organization, Person
 from elo.contacts.rules import CleanContext, clean_common
-from elo.core import audit, events
+from elo.core import audit, context, events
 from elo.core.errors import check_version
 from elo.core.permissions import require
 from elo.sales import money
@@ -332,5 +337,83 @@ def quote_set_status(
         events.emit(
             f"sales.quote.{status}",
             {"id": locked.pk, "total": locked.total, "currency": locked.currency},
+        )
+    return locked
+
+
+# --- the customer's side: a signed link to read and decide --------------------------------
+
+PUBLIC_SALT = "elo.sales.quote"
+
+
+def public_token(quote: Quote) -> str:
+    """A link token for this revision of the quote; a new revision invalidates old links."""
+    return signing.dumps({"q": quote.pk, "r": quote.revision}, salt=PUBLIC_SALT, compress=True)
+
+
+def quote_for_token(token: str) -> Quote:
+    """The quote a customer's link names, if the link is genuine and still for the current
+    revision; raises Http404 otherwise, so a forged or stale link learns nothing."""
+    try:
+        data = signing.loads(token, salt=PUBLIC_SALT, max_age=datetime.timedelta(days=366))
+        quote = Quote.objects.alive().select_related("owner").get(pk=int(data["q"]))
+    except (signing.BadSignature, Quote.DoesNotExist, KeyError, TypeError, ValueError) as error:
+        raise Http404 from error
+    if quote.revision != data.get("r"):
+        raise Http404
+    return quote
+
+
+def quote_send(*, actor: Any, quote: Quote, to: str, base_url: str) -> Quote:
+    """Marks a draft as sent and emails the customer a link to read, accept or decline it."""
+    from elo.contacts.cleaning import clean_email
+
+    require(actor, "sales.change")
+    try:
+        address = clean_email(str(to or ""))
+    except ValidationError as error:
+        raise ValidationError({"to": error.messages}) from error
+    sent = quote_set_status(actor=actor, quote=quote, status=QuoteStatus.SENT)
+    link = base_url.rstrip("/") + reverse("sales_public:quote", args=[public_token(sent)])
+    language = sent.person.preferred_language if sent.person_id and sent.person else ""
+    with translation.override(language or translation.get_language()):
+        subject = _("Quote: %(title)s") % {"title": sent.title}
+        body = render_to_string(
+            "sales/public_quote_email.txt", {"quote": sent, "link": link, "sender": actor}
+        )
+    message = EmailMessage(subject=subject, body=body, to=[address], reply_to=[actor.email])
+
+    def deliver() -> None:
+        message.send()
+
+    transaction.on_commit(deliver)
+    audit.record(action="sales.quote.emailed", instance=sent, changes={"to": address})
+    return sent
+
+
+def quote_customer_decision(*, quote: Quote, accept: bool, name: str = "") -> Quote:
+    """The customer accepts or declines a sent quote through its public link."""
+    status = QuoteStatus.ACCEPTED if accept else QuoteStatus.DECLINED
+    with transaction.atomic():
+        locked = Quote.objects.select_for_update().get(pk=quote.pk)
+        if locked.status != QuoteStatus.SENT or locked.revision != quote.revision:
+            raise ValidationError({"status": [_("This quote can no longer be answered.")]})
+        if locked.valid_until and locked.valid_until < timezone.localdate():
+            raise ValidationError({"valid_until": [_("This quote has expired.")]})
+        now = timezone.now()
+        locked.status, locked.decided_at = status, now
+        locked.version += 1
+        locked.updated_at = now
+        locked.save()
+        label = " ".join(str(name or "").split())[:100] or _("the customer")
+        with context.acting(context.Actor(kind="customer", label=label)):
+            audit.record(
+                action=f"sales.quote.{status}",
+                instance=locked,
+                changes={"status": [QuoteStatus.SENT, status], "via": "public link"},
+            )
+        events.emit(
+            f"sales.quote.{status}",
+            {"id": locked.pk, "total": locked.total, "currency": locked.currency, "via": "link"},
         )
     return locked

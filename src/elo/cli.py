@@ -13,8 +13,8 @@ USAGE = """usage: elo COMMAND [options]
   migrate                  create or update the database tables
   createuser --email E --password P --role R [--team T]
   token create --user EMAIL [--name N]   print a new API token (shown once)
-  import FILE --entity people|organizations|activities [--skip-invalid]
-  export --entity people|organizations [-o FILE]   CSV in Elo's own columns
+  import FILE --entity people|organizations|activities|deals [--skip-invalid]
+  export --entity people|organizations|deals [-o FILE]   CSV in Elo's own columns
   bench                    run the standard benchmark workload
 
 Configuration comes from ELO_* environment variables (see README.md).

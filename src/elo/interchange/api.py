@@ -20,7 +20,8 @@ def create_import(
     file: File[UploadedFile],
     skip_invalid: Form[bool] = False,
 ) -> Any:
-    """Loads `file` (UTF-8 CSV with a header line) as people, organizations or activities."""
+    """Loads `file` (UTF-8 CSV with a header line) as people, organizations, activities or
+    deals."""
     try:
         text = io.TextIOWrapper(cast(IO[bytes], file.file), encoding="utf-8-sig", newline="")
         run = services.import_csv(

@@ -13,6 +13,8 @@ from elo.contacts.filters import RecordFilter
 from elo.contacts.models import Employment, Organization, Person
 from elo.core.custom_fields import definitions
 from elo.core.permissions import require
+from elo.sales import selectors as sales
+from elo.sales.models import Deal, DealPerson
 
 PEOPLE_COLUMNS = [
     "elo_id",
@@ -52,6 +54,29 @@ ORGANIZATION_COLUMNS = [
     "region",
     "postal_code",
     "country",
+    "tags",
+    "owner",
+    "created_at",
+]
+DEAL_COLUMNS = [
+    "elo_id",
+    "external_id",
+    "title",
+    "pipeline",
+    "stage",
+    "status",
+    "amount",
+    "currency",
+    "probability",
+    "expected_close",
+    "close_reason",
+    "closed_at",
+    "person_elo_id",
+    "person_external_id",
+    "person",
+    "organization_elo_id",
+    "organization_external_id",
+    "organization",
     "tags",
     "owner",
     "created_at",
@@ -132,6 +157,54 @@ def _organization_row(organization: Organization, keys: list[str]) -> list[str]:
     ]
 
 
+def _deal_row(deal: Deal, keys: list[str]) -> list[str]:
+    links: list[DealPerson] = list(deal.contacts.all())
+    person = links[0].person if links else None
+    organization = deal.organization
+    return [
+        str(deal.pk),
+        deal.external_id,
+        deal.title,
+        deal.pipeline.name,
+        deal.stage.name,
+        deal.status,
+        str(deal.amount),
+        deal.currency,
+        "" if deal.probability is None else str(deal.probability),
+        deal.expected_close.isoformat() if deal.expected_close else "",
+        deal.close_reason,
+        deal.closed_at.isoformat() if deal.closed_at else "",
+        str(person.pk) if person else "",
+        person.external_id if person else "",
+        str(person) if person else "",
+        str(organization.pk) if organization else "",
+        organization.external_id if organization else "",
+        organization.name if organization else "",
+        ", ".join(tag.name for tag in deal.tags.all()),
+        deal.owner.email,
+        deal.created_at.isoformat(),
+        *[_custom_value(deal.custom.get(key)) for key in keys],
+    ]
+
+
+def _deals(actor: Any, filters: RecordFilter) -> models.QuerySet[Deal]:
+    """Visible deals matching the filters deals share with contacts: q (in the title),
+    owner, team and tag."""
+    return (
+        sales.deal_list_for(
+            actor, q=filters.q, owner=filters.owner, team=filters.team, tag=filters.tag
+        )
+        .select_related("pipeline", "stage", "owner", "organization")
+        .prefetch_related(
+            "tags",
+            models.Prefetch(
+                "contacts",
+                queryset=DealPerson.objects.select_related("person").order_by("position", "id"),
+            ),
+        )
+    )
+
+
 def export_rows(*, actor: Any, entity: str, filters: RecordFilter) -> Iterator[list[str]]:
     """The header and rows of what `actor` sees with `filters`, for any CSV writer.
 
@@ -141,6 +214,12 @@ def export_rows(*, actor: Any, entity: str, filters: RecordFilter) -> Iterator[l
 
 
 def _rows(actor: Any, entity: str, filters: RecordFilter) -> Iterator[list[str]]:
+    if entity == "deals":
+        keys = [field.key for field in definitions("deal")]
+        yield DEAL_COLUMNS + [f"cf_{key}" for key in keys]
+        for deal in _chunked(_deals(actor, filters)):
+            yield _deal_row(deal, keys)
+        return
     if entity == "people":
         keys = [field.key for field in definitions("person")]
         yield PEOPLE_COLUMNS + [f"cf_{key}" for key in keys]

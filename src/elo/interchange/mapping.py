@@ -36,6 +36,16 @@ ALIASES: dict[str, dict[str, str]] = {
         "type": "kind",
         "created_at": "occurred_at",
     },
+    "deals": {
+        "id": "external_id",
+        "name": "title",
+        "deal": "title",
+        "value": "amount",
+        "contact_id": "person_external_id",
+        "company_id": "organization_external_id",
+        "organization_id": "organization_external_id",
+        "close_date": "expected_close",
+    },
 }
 
 ADDRESS_KEYS = ("street", "city", "region", "postal_code", "country")
@@ -144,4 +154,51 @@ def activity_data(
         data["person"] = people.get(row["person_external_id"], -1)
     if row.get("organization_external_id"):
         data["organization"] = organizations.get(row["organization_external_id"], -1)
+    return data
+
+
+def _reference(row: Mapping[str, str], prefix: str, known: Mapping[str, int]) -> int | None:
+    """The Elo id named by `<prefix>_external_id` (looked up in `known`) or `<prefix>_elo_id`;
+    -1 when the reference names nothing, None when the row has neither column filled."""
+    external = row.get(f"{prefix}_external_id", "")
+    own = row.get(f"{prefix}_elo_id", "")
+    if external:
+        return known.get(external, -1)
+    if own:
+        return int(own) if own.isdigit() else -1
+    return None
+
+
+def deal_data(
+    row: Mapping[str, str], people: Mapping[str, int], organizations: Mapping[str, int]
+) -> dict[str, Any]:
+    """The workload's `id,name,contact_id,company_id,stage,amount,created_at` and Elo's own
+    export columns (`elo_id`, `title`, `pipeline`, `person_elo_id`, `owner`, `cf_<key>`...)."""
+    data: dict[str, Any] = {}
+    for key in (
+        "elo_id",
+        "external_id",
+        "title",
+        "pipeline",
+        "stage",
+        "amount",
+        "currency",
+        "probability",
+        "expected_close",
+        "close_reason",
+        "closed_at",
+        "owner",
+        "created_at",
+        "tags",
+    ):
+        if row.get(key):
+            data[key] = row[key]
+    person = _reference(row, "person", people)
+    if person is not None:
+        data["person"] = person
+    organization = _reference(row, "organization", organizations)
+    if organization is not None:
+        data["organization"] = organization
+    if custom := _custom(row):
+        data["custom"] = custom
     return data

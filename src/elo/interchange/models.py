@@ -10,6 +10,7 @@ class ImportEntity(models.TextChoices):
     PEOPLE = "people", _("People")
     ORGANIZATIONS = "organizations", _("Organizations")
     ACTIVITIES = "activities", _("Activities")
+    DEALS = "deals", _("Deals")
 
 
 class ImportRun(models.Model):

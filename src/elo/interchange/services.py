@@ -20,6 +20,7 @@ from elo.core import audit, events
 from elo.core.permissions import require
 from elo.interchange import mapping
 from elo.interchange.models import ImportEntity, ImportRun
+from elo.sales.services import deals_import_batch
 
 DEFAULT_BATCH = 2000
 MAX_REPORTED = 10_000
@@ -60,6 +61,12 @@ def _load_batch(
     people = _external_map(
         Person, {row["person_external_id"] for row in rows if row.get("person_external_id")}
     )
+    if entity == ImportEntity.DEALS:
+        return deals_import_batch(
+            actor=actor,
+            rows=[mapping.deal_data(row, people, organizations) for row in rows],
+            skip_invalid=skip_invalid,
+        )
     return activities_import_batch(
         actor=actor,
         rows=[mapping.activity_data(row, people, organizations) for row in rows],
@@ -83,7 +90,7 @@ def import_csv(
     number and reasons, and a re-run matches rows already loaded instead of duplicating them.
     """
     if entity not in ImportEntity.values:
-        raise ValidationError({"entity": _("Pick people, organizations or activities.")})
+        raise ValidationError({"entity": _("Pick people, organizations, activities or deals.")})
     require(actor, "imports.run")
     reader = csv.DictReader(stream)
     if not reader.fieldnames:

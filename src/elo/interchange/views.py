@@ -42,7 +42,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_file(request: HttpRequest, entity: str) -> HttpResponseBase:
-    if entity not in {"people", "organizations"}:
+    if entity not in {"people", "organizations", "deals"}:
         return HttpResponse(status=404)
     try:
         filters = RecordFilter.from_params(request.GET)

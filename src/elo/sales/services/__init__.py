@@ -17,6 +17,7 @@ from elo.sales.services.deals import (
     deal_restore,
     deal_update,
 )
+from elo.sales.services.imports import deals_import_batch
 from elo.sales.services.leads import lead_convert, lead_create, lead_disqualify, lead_update
 from elo.sales.services.pipelines import (
     pipeline_create,
@@ -31,6 +32,7 @@ __all__ = [
     "deal_move",
     "deal_restore",
     "deal_update",
+    "deals_import_batch",
     "decide",
     "default_owner_set",
     "lead_convert",

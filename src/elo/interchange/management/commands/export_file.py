@@ -12,10 +12,10 @@ from elo.interchange.exports import export_rows
 
 
 class Command(BaseCommand):
-    help = "Export people or organizations as CSV (Elo's own columns) to a file or stdout."
+    help = "Export people, organizations or deals as CSV (Elo's own columns) to a file or stdout."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--entity", required=True, choices=["people", "organizations"])
+        parser.add_argument("--entity", required=True, choices=["people", "organizations", "deals"])
         parser.add_argument(
             "--as", dest="user", default="", help="acting user's email (default: first admin)"
         )

@@ -13,12 +13,12 @@ from elo.interchange import services
 
 
 class Command(BaseCommand):
-    help = "Import a CSV file of people, organizations or activities."
+    help = "Import a CSV file of people, organizations, activities or deals."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
         parser.add_argument(
-            "--entity", required=True, choices=["people", "organizations", "activities"]
+            "--entity", required=True, choices=["people", "organizations", "activities", "deals"]
         )
         parser.add_argument(
             "--as", dest="user", default="", help="acting user's email (default: first admin)"

@@ -112,6 +112,18 @@ class Deal(Record):
     class Meta:
         indexes = [
             models.Index(fields=["pipeline", "stage", "status"], name="deal_board"),
+            # The board's cards (newest in a stage first) and the per-stage totals of the
+            # board and the pipeline summary, read from the index alone, for live deals.
+            models.Index(
+                fields=["pipeline", "stage", "stage_entered_at", "id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="deal_board_cards",
+            ),
+            models.Index(
+                fields=["pipeline", "stage", "probability", "amount"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="deal_stage_totals",
+            ),
             models.Index(fields=["owner", "status"], name="deal_owner_status"),
             models.Index(fields=["expected_close"], name="deal_expected_close"),
             models.Index(fields=["created_at", "id"], name="deal_created"),

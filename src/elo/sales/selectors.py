@@ -8,8 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Sum
 from django.http import Http404
 
 from elo.core.pagination import Page, paginate
@@ -30,6 +29,26 @@ from elo.sales.models import (
 )
 
 CARDS_PER_COLUMN = 50
+CENT = Decimal("0.01")
+# What a board card shows (the API's CardOut and the board page); nothing else is loaded.
+CARD_FIELDS = [
+    "id",
+    "title",
+    "amount",
+    "currency",
+    "probability",
+    "expected_close",
+    "version",
+    "status",
+    "pipeline_id",
+    "stage_id",
+    "stage_entered_at",
+    "owner__id",
+    "owner__full_name",
+    "owner__email",
+    "organization__id",
+    "organization__name",
+]
 ZERO = Decimal("0.00")
 
 
@@ -187,66 +206,73 @@ class Column:
     cards: list[Deal] = field(default_factory=list)
 
 
-def _weighted() -> ExpressionWrapper:
-    """Amount times the win probability in percent; the caller divides the sum by 100, so
-    SQLite's integer arithmetic cannot truncate it."""
-    probability = Coalesce(F("probability"), F("stage__probability"))
-    return ExpressionWrapper(
-        F("amount") * probability, output_field=DecimalField(max_digits=20, decimal_places=2)
-    )
-
-
 def board_for(
     user: Any, pipeline: Pipeline, *, cards: int = CARDS_PER_COLUMN, **filters: Any
 ) -> list[Column]:
     """The kanban board: per stage the count, sum and weighted sum of the visible deals that
     match `filters`, and the newest `cards` deals of each column (one query per column)."""
     queryset = deal_list_for(user, pipeline=pipeline.pk, **filters)
-    totals = {
-        row["stage_id"]: row
-        for row in queryset.order_by()
-        .values("stage_id")
-        .annotate(count=Count("id"), total=Sum("amount"), weighted=Sum(_weighted()))
-    }
-    columns = []
-    for stage in pipeline.stages.all():
-        row = totals.get(stage.pk, {})
-        column = Column(
-            stage=stage,
-            count=row.get("count", 0),
-            total=Decimal(row.get("total") or 0).quantize(Decimal("0.01")),
-            weighted=(Decimal(row.get("weighted") or 0) / 100).quantize(Decimal("0.01")),
+    columns = {stage.pk: Column(stage=stage) for stage in pipeline.stages.all()}
+    # Grouped by stage and the deal's own probability, the totals come from the index
+    # deal_stage_totals alone; the weighted sum is then exact decimal arithmetic here.
+    for row in (
+        queryset.order_by()
+        .values("stage_id", "probability")
+        .annotate(count=Count("id"), total=Sum("amount"))
+    ):
+        column = columns.get(row["stage_id"])
+        if column is None:
+            continue
+        total = Decimal(row["total"] or 0)
+        probability = row["probability"]
+        column.count += row["count"]
+        column.total += total
+        column.weighted += (
+            total * (column.stage.probability if probability is None else probability) / 100
         )
+    for column in columns.values():
+        column.total = column.total.quantize(CENT)
+        column.weighted = column.weighted.quantize(CENT)
         if column.count:
             column.cards = list(
-                queryset.filter(stage=stage)
+                queryset.filter(stage=column.stage)
                 .select_related("owner", "organization")
+                .only(*CARD_FIELDS)
                 .order_by("-stage_entered_at", "-id")[:cards]
             )
             for card in column.cards:
-                card.stage = stage
-        columns.append(column)
-    return columns
+                card.stage = column.stage
+    return list(columns.values())
 
 
 def pipeline_summary(user: Any, pipeline: Pipeline | None = None) -> list[dict[str, Any]]:
-    """Per stage: the number of visible deals and the sum of their amounts."""
+    """Per stage: the number of visible deals and the sum of their amounts.
+
+    Grouped by stage alone (read from the index deal_stage_totals); the stages' names and
+    positions come from the pipeline's prefetched stages, or one query for all pipelines."""
     queryset = deals_for(user)
     if pipeline is not None:
         queryset = queryset.filter(pipeline=pipeline)
-    rows = (
+    rows = list(
         queryset.order_by()
-        .values("stage_id", "stage__name", "stage__position", "pipeline_id")
+        .values("pipeline_id", "stage_id")
         .annotate(count=Count("id"), amount=Sum("amount"))
-        .order_by("pipeline_id", "stage__position")
+    )
+    stages = (
+        {stage.pk: stage for stage in pipeline.stages.all()}
+        if pipeline is not None
+        else Stage.objects.in_bulk({row["stage_id"] for row in rows})
+    )
+    rows.sort(
+        key=lambda row: (row["pipeline_id"], stages[row["stage_id"]].position, row["stage_id"])
     )
     return [
         {
             "pipeline": row["pipeline_id"],
             "stage": row["stage_id"],
-            "name": row["stage__name"],
+            "name": stages[row["stage_id"]].name,
             "count": row["count"],
-            "amount": Decimal(row["amount"] or 0).quantize(Decimal("0.01")),
+            "amount": Decimal(row["amount"] or 0).quantize(CENT),
         }
         for row in rows
     ]

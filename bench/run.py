@@ -2,7 +2,8 @@
 
 For each database: migrate a template database, load the data set 3 times into fresh copies
 of it (each load timed with /usr/bin/time -v), then 3 repetitions of the HTTP part, each
-restoring the loaded snapshot first and following section 3(b)'s order. Results go to
+restoring the loaded snapshot first and following section 3(b)'s order, timing the pipeline
+summary of section 3(d), then running Elo's own board and summary operations. Results go to
 bench/results/<stamp>.json; a standard run also writes docs/benchmarks.json and
 docs/benchmarks.md. `--quick` is a smoke test, NOT the standard workload.
 """
@@ -21,14 +22,24 @@ import sys
 import tarfile
 import time
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench import databases, generate, report, server, wrk
+from bench import databases, generate, load, report, server, wrk
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN = "bench-admin@example.com"
 GET_OPS = ("list", "search", "detail")
+# Elo's own targets, after the workload's steps: the kanban board and the pipeline summary.
+PIPELINE_OPS = ("board", "summary")
+SUMMARY_GETS = 6
+SUMMARY_COMPUTES = (
+    "GET /api/v1/deals/summary?pipeline=<default pipeline id>: for each stage of the default "
+    "pipeline, the number of deals the caller can see (the admin sees every deal; deleted "
+    "deals are left out) and the sum of their amounts, one GROUP BY query joined with the "
+    "stage for its name and position"
+)
 EXPECTED_SEARCH_MATCHES = 12_261
 STANDARD_DURATION = "20s"
 
@@ -231,8 +242,42 @@ class Api:
         return int(body["count"])
 
 
+def summary_report(ctx: Context, api: Api, url: str, pipeline: int, folder: Path) -> dict[str, Any]:
+    """Section 3(d): the built-in summary endpoint (6 GETs timed from the client, the first
+    dropped, median of 5) and the in-process ORM query (`python -m bench.load pipeline`),
+    both checked against the expected pipeline."""
+    path = f"/api/v1/deals/summary?pipeline={pipeline}"
+    seconds: list[float] = []
+    body: Any = []
+    for _get in range(SUMMARY_GETS):
+        begun = time.perf_counter()
+        _status, body = api.get(path)
+        seconds.append(time.perf_counter() - begun)
+    measured = {row["name"]: (row["count"], Decimal(row["amount"])) for row in body}
+    endpoint = load.compare(measured, ctx.data)
+    endpoint.update(
+        path=path,
+        computes=SUMMARY_COMPUTES,
+        runs_ms=[round(value * 1000, 3) for value in seconds],
+        median_ms=round(statistics.median(seconds[1:]) * 1000, 3),
+    )
+    report_path = folder / "pipeline-orm.json"
+    argv = [ctx.python, "-m", "bench.load", "pipeline", "--data", str(ctx.data)]
+    completed = subprocess.run(
+        [*argv, "--report", str(report_path)],
+        cwd=REPO,
+        env=ctx.env(url),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if not report_path.exists():
+        raise SystemExit(f"The ORM pipeline timing failed:\n{completed.stderr[-3000:]}")
+    return {"endpoint": endpoint, "orm": json.loads(report_path.read_text())}
+
+
 def repetition(
-    ctx: Context, db: databases.Database, index: int, organization: int
+    ctx: Context, db: databases.Database, index: int, organization: int, pipeline: int
 ) -> dict[str, Any]:
     args = ctx.args
     folder = ctx.work / db.kind / f"rep{index}"
@@ -270,6 +315,7 @@ def repetition(
                 token=token,
                 organization=organization,
                 contacts=contacts,
+                pipeline=pipeline,
                 log=folder / f"{op}-c{clients}.txt",
             )
 
@@ -281,8 +327,18 @@ def repetition(
             figures = measure("create", clients)
             figures["rows_added"] = api.people_count() - before
             runs[f"create_c{clients}"] = figures
+        log(f"{db.kind} repetition {index}: pipeline summary (section 3d)")
+        result["reports"] = summary_report(ctx, api, url, pipeline, folder)
+        paths = {
+            "board": f"/api/v1/pipelines/{pipeline}/board",
+            "summary": f"/api/v1/deals/summary?pipeline={pipeline}",
+        }
+        result["pipeline_warm_up_statuses"] = {
+            op: [api.get(paths[op])[0] for _k in range(5)] for op in PIPELINE_OPS
+        }
+        for op in PIPELINE_OPS:
+            runs[f"{op}_c1"] = measure(op, 1)
         result["runs"] = runs
-        result["reports"] = "not applicable until deals land (Elo has no pipeline report yet)"
     finally:
         web.stop()
     sampler = web.sampler
@@ -324,8 +380,10 @@ def run_database(ctx: Context, kind: str) -> dict[str, Any]:
         if index > 1:
             db.drop(f"load{index}")
     organization = loads[0]["verify"]["company_17_pk"]
+    pipeline = loads[0]["verify"]["pipeline_pk"]
     repetitions = [
-        repetition(ctx, db, index, organization) for index in range(1, ctx.args.repetitions + 1)
+        repetition(ctx, db, index, organization, pipeline)
+        for index in range(1, ctx.args.repetitions + 1)
     ]
     if not ctx.args.keep:
         for name in ("run", "load1", "migrated"):
@@ -352,7 +410,33 @@ def run_database(ctx: Context, kind: str) -> dict[str, Any]:
             for key in ("peak_sum_kib", "peak_single_kib")
         },
         "search_matches_reported": [rep["search_matches_reported"] for rep in repetitions],
-        "pipeline": "not applicable until deals land",
+        "pipeline": pipeline_median(repetitions, loads[0]["verify"]["pipeline"]),
+    }
+
+
+def pipeline_median(repetitions: list[dict[str, Any]], loaded: dict[str, Any]) -> dict[str, Any]:
+    """Section 3(d) over the repetitions: medians of the per-repetition medians, the rows
+    the endpoint returned in the first repetition, and whether every check matched."""
+    endpoint = [rep["reports"]["endpoint"] for rep in repetitions]
+    orm = [rep["reports"]["orm"] for rep in repetitions]
+    return {
+        "pipeline_pk": loaded["pipeline_pk"],
+        "expected_from": loaded["expected_from"],
+        "loaded_matches": loaded["matches"],
+        "endpoint_path": endpoint[0]["path"],
+        "endpoint_computes": endpoint[0]["computes"],
+        "endpoint_median_ms": statistics.median(item["median_ms"] for item in endpoint),
+        "endpoint_matches": all(item["matches"] for item in endpoint),
+        "orm_query": orm[0]["query"],
+        "orm_median_ms": statistics.median(item["median_ms"] for item in orm),
+        "orm_matches": all(item["matches"] for item in orm),
+        "orm_unrounded": orm[0]["unrounded"],
+        "endpoint_unrounded": endpoint[0]["unrounded"],
+        "rows": endpoint[0]["rows"],
+        "problems": sorted(
+            {problem for item in [*endpoint, *orm] for problem in item["problems"]}
+            | set(loaded["problems"])
+        ),
     }
 
 

@@ -1,10 +1,12 @@
 -- wrk script for the standard CRM workload (../shared/bench/workload.md, section 3b).
 --
 -- Usage: wrk -t1 -c1 -d20s --timeout 30s -s bench/workload.lua http://127.0.0.1:PORT \
---          -- OP TOKEN ORGANIZATION_PK [CONTACTS]
--- OP is list, search, detail or create; TOKEN is an Elo API token sent as a bearer token;
--- ORGANIZATION_PK (used by create) is Elo's id of the workload's company 17; CONTACTS is the
--- number of contacts loaded: 100000 in the workload, less only in a reduced smoke test.
+--          -- OP TOKEN ORGANIZATION_PK [CONTACTS [PIPELINE_PK]]
+-- OP is list, search, detail or create (the workload's operations), or board or summary
+-- (Elo's own targets: the kanban board and the pipeline summary of one pipeline); TOKEN is an
+-- Elo API token sent as a bearer token; ORGANIZATION_PK (used by create) is Elo's id of the
+-- workload's company 17; CONTACTS is the number of contacts loaded: 100000 in the workload,
+-- less only in a reduced smoke test; PIPELINE_PK (board, summary) is the default pipeline.
 -- done() prints one line starting with "BENCH_RESULT " followed by JSON.
 
 local threads = {}
@@ -21,7 +23,7 @@ function setup(thread)
    thread:set("start6", started)
 end
 
-local op, token, organization
+local op, token, organization, pipeline
 local contacts = 100000
 local k = 0
 
@@ -30,7 +32,10 @@ function init(args)
    token = args[2]
    organization = args[3] or "null"
    contacts = tonumber(args[4] or "100000")
-   if op ~= "list" and op ~= "search" and op ~= "detail" and op ~= "create" then
+   pipeline = args[5] or "1"
+   local known = {list = true, search = true, detail = true, create = true,
+                  board = true, summary = true}
+   if not known[op] then
       error("unknown operation " .. tostring(op))
    end
    wrk.headers["Authorization"] = "Bearer " .. token
@@ -73,6 +78,10 @@ function request()
       return wrk.format("GET", "/api/v1/people?q=son")
    elseif op == "detail" then
       return wrk.format("GET", "/api/v1/people/" .. detail_id(k, t) .. "?expand=timeline")
+   elseif op == "board" then
+      return wrk.format("GET", "/api/v1/pipelines/" .. pipeline .. "/board")
+   elseif op == "summary" then
+      return wrk.format("GET", "/api/v1/deals/summary?pipeline=" .. pipeline)
    end
    -- nil headers: wrk.format then sends wrk.headers, which carry the token.
    return wrk.format("POST", "/api/v1/people", nil, create_body(create_suffix(k, t, start6)))

@@ -18,11 +18,20 @@ def version() -> str:
 
 
 def command(
-    *, url: str, op: str, clients: int, duration: str, token: str, organization: int, contacts: int
+    *,
+    url: str,
+    op: str,
+    clients: int,
+    duration: str,
+    token: str,
+    organization: int,
+    contacts: int,
+    pipeline: int | None = None,
 ) -> list[str]:
     threads, connections = CLIENTS[clients]
     argv = [WRK, threads, connections, f"-d{duration}", "--timeout", "30s", "-s", str(SCRIPT)]
-    return [*argv, url, "--", op, token, str(organization), str(contacts)]
+    argv += [url, "--", op, token, str(organization), str(contacts)]
+    return argv if pipeline is None else [*argv, str(pipeline)]
 
 
 def run(
@@ -34,6 +43,7 @@ def run(
     token: str,
     organization: int,
     contacts: int = 100_000,
+    pipeline: int | None = None,
     log: Path,
 ) -> dict[str, Any]:
     """One wrk run; the figures printed by the script's done(), plus wrk's own output."""
@@ -45,6 +55,7 @@ def run(
         token=token,
         organization=organization,
         contacts=contacts,
+        pipeline=pipeline,
     )
     completed = subprocess.run(argv, capture_output=True, text=True, check=False)
     shown = [part if part != token else "<token>" for part in argv]

@@ -142,3 +142,10 @@ def test_wrk_script_has_the_workload_formulas() -> None:
     assert "summary.requests/seconds" in compact
     assert "errors.connect+errors.read+errors.write+errors.timeout" in compact
     assert '"N"..n' in compact or "N'..n" in compact
+
+
+def test_wrk_script_has_the_board_and_summary_operations() -> None:
+    compact = re.sub(r"\s+", "", (BENCH / "workload.lua").read_text())
+    assert '"/api/v1/pipelines/"..pipeline.."/board"' in compact
+    assert '"/api/v1/deals/summary?pipeline="..pipeline' in compact
+    assert "pipeline=args[5]" in compact

@@ -218,3 +218,34 @@ def test_billing_api(
     with django_assert_max_num_queries(6):
         assert len(client.get("/api/v1/orders").json()["items"]) == 4
     assert client.get("/api/v1/invoices/aging").status_code == 200
+
+
+def test_accountant_exports(api: Any, manager: Any, rep: Any, make_organization: Any) -> None:
+    import csv
+    import io
+
+    order = services.order_from_quote(actor=rep, quote=_accepted_quote(rep))
+    invoice = services.invoice_issue(
+        actor=manager, invoice=services.invoice_draft(actor=manager, order=order)
+    )
+    services.invoice_draft(
+        actor=manager, order=services.order_from_quote(actor=rep, quote=_accepted_quote(rep))
+    )
+    services.payment_record(
+        actor=manager,
+        invoice=invoice,
+        data={"amount": "100", "method": "pix", "reference": "E2E-1"},
+    )
+    client = api(manager)
+    response = client.get("/api/v1/invoices/export.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["reference", "status", "issue_date"]
+    assert [(row[0], row[1], row[-1]) for row in rows[1:]] == [
+        ("INV/1", "partially_paid", "769.00")
+    ]
+    payments = client.get("/api/v1/payments/export.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(payments.streaming_content).decode())))
+    assert rows[1][0] == "INV/1" and rows[1][2:] == ["pix", "100.00", "EUR", "E2E-1"]
+    other = api(rep).get("/api/v1/invoices/export.csv")
+    assert len(list(csv.reader(io.StringIO(b"".join(other.streaming_content).decode())))) == 2

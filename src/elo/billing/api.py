@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from ninja import Router
 
 from elo.billing import selectors, services
@@ -64,6 +65,26 @@ def list_invoices(
         request.user, cursor=cursor, size=page_size(limit), status=status, overdue=overdue
     )
     return {"next": next_link(request, page), "items": page.items}
+
+
+@router.get("/invoices/export.csv", summary="Invoices as CSV, for the accountant")
+def export_invoices(request: HttpRequest) -> HttpResponseBase:
+    return _csv("invoices", selectors.invoice_rows(request.user))
+
+
+@router.get("/payments/export.csv", summary="Payments as CSV, for the accountant")
+def export_payments(request: HttpRequest) -> HttpResponseBase:
+    return _csv("payments", selectors.payment_rows(request.user))
+
+
+def _csv(name: str, rows: Any) -> HttpResponseBase:
+    from django.http import StreamingHttpResponse
+
+    from elo.interchange.exports import stream_csv
+
+    response = StreamingHttpResponse(stream_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="elo-{name}.csv"'
+    return response
 
 
 @router.get("/invoices/aging", response=list[AgingRow], summary="Accounts receivable aging")

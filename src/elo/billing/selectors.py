@@ -15,8 +15,13 @@ from elo.billing.models import CreditNote, Invoice, InvoiceLine, Order, OrderLin
 from elo.core.pagination import Page, paginate
 from elo.core.querysets import RecordQuerySet
 
-AGING_BUCKETS = (("current", None, 0), ("1-30", 1, 30), ("31-60", 31, 60), ("61-90", 61, 90),
-                 ("90+", 91, None))  # fmt: skip
+AGING_BUCKETS = (
+    ("current", None, 0),
+    ("1-30", 1, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("90+", 91, None),
+)
 
 
 def _key(pk: Any) -> int:
@@ -110,3 +115,67 @@ def receivables_aging(user: Any, today: datetime.date | None = None) -> list[dic
         {"currency": currency, **buckets, "total": sum(buckets.values(), Decimal("0.00"))}
         for currency, buckets in sorted(table.items())
     ]
+
+
+INVOICE_COLUMNS = [
+    "reference",
+    "status",
+    "issue_date",
+    "due_date",
+    "customer",
+    "tax_id",
+    "currency",
+    "net",
+    "tax",
+    "total",
+    "paid",
+    "credited",
+    "balance",
+]
+PAYMENT_COLUMNS = ["invoice", "paid_on", "method", "amount", "currency", "reference"]
+
+
+def invoice_rows(user: Any) -> Any:
+    """The issued invoices the user can see, as rows for an accountant's spreadsheet."""
+    yield INVOICE_COLUMNS
+    queryset = (
+        invoices_for(user)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .select_related("series", "organization", "person")
+        .order_by("series__code", "number")
+    )
+    for invoice in queryset.iterator(chunk_size=1000):
+        customer = invoice.organization or invoice.person
+        yield [
+            invoice.reference,
+            invoice.status,
+            invoice.issue_date,
+            invoice.due_date,
+            str(customer) if customer else "",
+            invoice.organization.tax_id if invoice.organization else "",
+            invoice.currency,
+            invoice.net_total,
+            invoice.tax_total,
+            invoice.total,
+            invoice.paid,
+            invoice.credited,
+            invoice.balance,
+        ]
+
+
+def payment_rows(user: Any) -> Any:
+    yield PAYMENT_COLUMNS
+    queryset = (
+        Payment.objects.filter(invoice__in=invoices_for(user))
+        .select_related("invoice__series")
+        .order_by("paid_on", "id")
+    )
+    for payment in queryset.iterator(chunk_size=1000):
+        yield [
+            payment.invoice.reference,
+            payment.paid_on,
+            payment.method,
+            payment.amount,
+            payment.invoice.currency,
+            payment.reference,
+        ]

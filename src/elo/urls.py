@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("elo.activities.urls")),
     path("", include("elo.sales.urls")),
     path("", include("elo.sales.public")),
+    path("", include("elo.billing.urls")),
     path("", include("elo.interchange.urls")),
     path("", include("elo.core.urls")),
     path("", include("elo.web.urls")),

@@ -249,3 +249,61 @@ def test_accountant_exports(api: Any, manager: Any, rep: Any, make_organization:
     assert rows[1][0] == "INV/1" and rows[1][2:] == ["pix", "100.00", "EUR", "E2E-1"]
     other = api(rep).get("/api/v1/invoices/export.csv")
     assert len(list(csv.reader(io.StringIO(b"".join(other.streaming_content).decode())))) == 2
+
+
+def _accepted_for(actor: Any, person: Any, organization: Any) -> Any:
+    quote = quotes.quote_create(
+        actor=actor,
+        data={"title": "More", "currency": "EUR", "person": person.pk,
+              "organization": organization.pk, "lines": [{"description": "y", "unit_price": "5"}]},
+    )  # fmt: skip
+    quotes.quote_set_status(actor=actor, quote=quote, status="sent")
+    return quotes.quote_set_status(actor=actor, quote=quote, status="accepted")
+
+
+def test_purchase_history_on_person_and_organization_pages(
+    web: Any,
+    manager: Any,
+    rep: Any,
+    other_rep: Any,
+    make_person: Any,
+    make_organization: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    acme = make_organization(name="Acme")
+    ana = make_person(given_name="Ana", organizations=[{"organization": acme.pk}])
+    quote = quotes.quote_create(
+        actor=rep,
+        data={"title": "Deal", "currency": "EUR", "person": ana.pk, "organization": acme.pk,
+              "lines": [{"description": "x", "unit_price": "100"}]},
+    )  # fmt: skip
+    quotes.quote_set_status(actor=rep, quote=quote, status="sent")
+    quotes.quote_set_status(actor=rep, quote=quote, status="accepted")
+    order = services.order_from_quote(actor=rep, quote=quote)
+    invoice = services.invoice_issue(
+        actor=manager, invoice=services.invoice_draft(actor=manager, order=order)
+    )
+    services.payment_record(actor=manager, invoice=invoice, data={"amount": "40"})
+    client = web(rep)
+    page = client.get(f"/people/{ana.pk}/")
+    assert f'hx-get="/people/{ana.pk}/purchases/"' in page.content.decode()
+    paths = (f"/people/{ana.pk}/purchases/", f"/organizations/{acme.pk}/purchases/")
+    counts = {}
+    for path in paths:
+        with django_assert_max_num_queries(12) as captured:
+            body = client.get(path).content.decode()
+        counts[path] = len(captured.captured_queries)
+        assert "INV/1" in body and "100,00" in body.replace("100.00", "100,00")
+        assert "60" in body  # still due
+    for _ in range(3):
+        services.invoice_issue(
+            actor=manager,
+            invoice=services.invoice_draft(
+                actor=manager,
+                order=services.order_from_quote(actor=rep, quote=_accepted_for(rep, ana, acme)),
+            ),
+        )
+    for path in paths:
+        with django_assert_max_num_queries(counts[path]):
+            assert "INV/4" in client.get(path).content.decode()
+    assert web(other_rep).get(f"/people/{ana.pk}/purchases/").status_code == 404

@@ -179,3 +179,29 @@ def payment_rows(user: Any) -> Any:
             payment.invoice.currency,
             payment.reference,
         ]
+
+
+def purchases_for(user: Any, *, person: Any = None, organization: Any = None) -> dict[str, Any]:
+    """A customer's purchase history: their visible invoices, newest first, and what was
+    invoiced, paid and is still due per currency."""
+    queryset = invoices_for(user).exclude(status=InvoiceStatus.DRAFT)
+    queryset = queryset.filter(person=person) if person is not None else queryset
+    queryset = queryset.filter(organization=organization) if organization is not None else queryset
+    recent = list(queryset.select_related("series").order_by("-issue_date", "-id")[:20])
+    totals = (
+        queryset.exclude(status=InvoiceStatus.VOID)
+        .values("currency")
+        .annotate(
+            invoiced=models.Sum("total"),
+            paid=models.Sum("paid"),
+            credited=models.Sum("credited"),
+            count=models.Count("id"),
+        )
+        .order_by("currency")
+    )
+    return {
+        "invoices": recent,
+        "totals": [
+            {**row, "due": row["invoiced"] - row["paid"] - row["credited"]} for row in totals
+        ],
+    }

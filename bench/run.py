@@ -37,8 +37,8 @@ SUMMARY_GETS = 6
 SUMMARY_COMPUTES = (
     "GET /api/v1/deals/summary?pipeline=<default pipeline id>: for each stage of the default "
     "pipeline, the number of deals the caller can see (the admin sees every deal; deleted "
-    "deals are left out) and the sum of their amounts, one GROUP BY query joined with the "
-    "stage for its name and position"
+    "deals are left out) and the sum of their amounts: one GROUP BY stage over the deals, "
+    "the stages' names and order taken from the pipeline"
 )
 EXPECTED_SEARCH_MATCHES = 12_261
 STANDARD_DURATION = "20s"

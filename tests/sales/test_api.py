@@ -171,3 +171,25 @@ def test_pipeline_playbook_over_the_api(api: Any, admin: Any, rep: Any) -> None:
     assert deal.status_code == 201, deal.content
     tasks = api(rep).get(f"/api/v1/activities?deal={deal.json()['id']}").json()["items"]
     assert [task["subject"] for task in tasks] == ["Send welcome pack"]
+
+
+def test_board_is_exactly_what_the_board_schema_says(
+    api: Any, rep: Any, pipeline: Any, make_organization: Any, time_machine: Any
+) -> None:
+    from elo.sales.schemas import BoardOut
+    from elo.sales.selectors import board_for
+
+    time_machine.move_to("2026-01-01T10:00:00Z")
+    acme = make_organization(name="Acme")
+    services.deal_create(actor=rep, data={"title": "Old", "amount": "10.5", "organization": acme.pk,
+                                          "expected_close": "2026-03-01"})  # fmt: skip
+    time_machine.move_to("2026-03-01T10:00:00Z")  # the first one now rots in Prospecting
+    services.deal_create(actor=rep, data={"title": "New", "amount": "7", "probability": 33})
+    body = api(rep).get(f"/api/v1/pipelines/{pipeline.pk}/board").json()
+    expected = BoardOut.model_validate(
+        {"pipeline": pipeline.pk, "columns": board_for(rep, pipeline)}
+    ).model_dump(mode="json")
+    assert body == expected
+    prospecting = body["columns"][0]
+    assert [(c["title"], c["rotting"], c["organization"]) for c in prospecting["cards"]] == [
+        ("New", False, ""), ("Old", True, "Acme")]  # fmt: skip

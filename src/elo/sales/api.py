@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
 from elo.core.api import if_match_version, next_link, page_size
@@ -48,6 +48,7 @@ from elo.sales.schemas import (
     RuleOut,
     RulePatch,
     SummaryRow,
+    board_payload,
 )
 from elo.sales.services import catalog, quotes
 
@@ -208,7 +209,7 @@ def board(
     columns = selectors.board_for(
         request.user, pipeline, owner=owner, team=team, tag=tag, status=status
     )
-    return {"pipeline": pipeline.pk, "columns": columns}
+    return JsonResponse(board_payload(pipeline, columns))
 
 
 # --- deals --------------------------------------------------------------------------------

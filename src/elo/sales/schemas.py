@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from ninja import Field, Schema
 
 from elo.contacts.schemas import UserRef
@@ -694,3 +695,50 @@ class QuoteList(Schema):
 
 class QuoteSendIn(Schema):
     to: str = Field(..., description="the customer's email address")
+
+
+def _money_text(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def board_payload(pipeline: Any, columns: list[Any]) -> dict[str, Any]:
+    """`BoardOut` built directly (hundreds of cards make schema validation the board's largest
+    cost); `tests/sales/test_api.py` checks both agree."""
+    now = timezone.now()
+    return {
+        "pipeline": pipeline.pk,
+        "columns": [
+            {
+                "stage": {
+                    "id": column.stage.pk,
+                    "name": column.stage.name,
+                    "kind": column.stage.kind,
+                    "probability": column.stage.probability,
+                    "rotting_days": column.stage.rotting_days,
+                    "position": column.stage.position,
+                    "playbook": StageOut.resolve_playbook(column.stage),
+                },
+                "count": column.count,
+                "total": _money_text(column.total),
+                "weighted": _money_text(column.weighted),
+                "cards": [
+                    {
+                        "id": card.pk,
+                        "title": card.title,
+                        "amount": _money_text(card.amount),
+                        "currency": card.currency,
+                        "probability": card.effective_probability,
+                        "expected_close": card.expected_close.isoformat()
+                        if card.expected_close
+                        else None,
+                        "organization": card.organization.name if card.organization_id else "",
+                        "owner": _user(card.owner),
+                        "rotting": card.is_rotting(now),
+                        "version": card.version,
+                    }
+                    for card in column.cards
+                ],
+            }
+            for column in columns
+        ],
+    }

@@ -186,3 +186,20 @@ def test_a_new_revision_invalidates_the_old_link(rep: Any, client: Any) -> None:
     assert client.get(f"/q/{old}/").status_code == 404
     with pytest.raises(ValidationError):
         quotes.quote_send(actor=rep, quote=quote, to="not-an-email", base_url="http://x")
+
+
+def test_a_closed_quote_is_changed_through_a_copy(api: Any, rep: Any, catalogue: Any) -> None:
+    quote = quotes.quote_create(
+        actor=rep,
+        data={
+            "title": "Q",
+            "lines": [{"product": catalogue["seat"].pk, "quantity": "3", "discount": "5"}],
+        },
+    )
+    quotes.quote_set_status(actor=rep, quote=quote, status="expired")
+    copied = api(rep).post(f"/api/v1/quotes/{quote.pk}/copy")
+    assert copied.status_code == 201, copied.content
+    body = copied.json()
+    assert (body["status"], body["revision"], body["total"]) == ("draft", 1, str(quote.total))
+    assert [(line["quantity"], line["discount"]) for line in body["lines"]] == [("3.000", "5.00")]
+    assert Quote.objects.get(pk=quote.pk).status == "expired"

@@ -571,3 +571,14 @@ def send_quote(
     quote = selectors.quote_get_for(request.user, quote_id)
     _etag(response, quote)
     return quote
+
+
+@router.post("/quotes/{quote_id}/copy", response={201: QuoteOut}, summary="Copy a quote")
+def copy_quote(request: HttpRequest, quote_id: int, response: HttpResponse) -> Any:
+    """A new draft with the same customer and lines (to change an accepted or expired one)."""
+    copy = quotes.quote_copy(
+        actor=request.user, quote=selectors.quote_get_for(request.user, quote_id)
+    )
+    copy = selectors.quote_get_for(request.user, copy.pk)
+    _etag(response, copy)
+    return 201, copy

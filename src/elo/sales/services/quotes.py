@@ -293,6 +293,35 @@ def quote_update(
     return locked
 
 
+def quote_copy(*, actor: Any, quote: Quote) -> Quote:
+    """A new draft with the same customer and lines, to change a quote that is closed."""
+    require(actor, "sales.add")
+    lines = [
+        {
+            "product": line.product_id,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount": line.discount,
+            "tax_rate": line.tax_rate,
+        }
+        for line in quote.lines.all()
+    ]
+    data = {
+        "title": quote.title,
+        "deal": quote.deal_id,
+        "organization": quote.organization_id,
+        "person": quote.person_id,
+        "price_list": quote.price_list_id,
+        "currency": quote.currency,
+        "lines": lines,
+    }
+    with transaction.atomic():
+        copy = quote_create(actor=actor, data=data)
+        audit.record(action="sales.quote.copied", instance=copy, changes={"from": quote.pk})
+    return copy
+
+
 def quote_set_status(
     *, actor: Any, quote: Quote, status: str, expected_version: int | None = None
 ) -> Quote:

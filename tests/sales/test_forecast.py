@@ -151,3 +151,32 @@ def test_forecast_api(api: Any, admin: Any, rep: Any, pipeline: Any, teams: Any)
     assert api(rep).get("/api/v1/exchange-rates").json()[0]["currency"] == "EUR"
     owners = api(admin).get("/api/v1/forecast/owners?period=2026-Q4").json()
     assert [row["owner"]["id"] for row in owners] == [rep.pk]
+
+
+def test_rates_import_all_or_nothing(api: Any, admin: Any, rep: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from elo.sales.models import ExchangeRate
+
+    client = api(admin)
+
+    def upload(text: str, who: Any = None) -> Any:
+        caller = api(who) if who is not None else client
+        return caller.client.post(
+            "/api/v1/exchange-rates/import",
+            {"file": SimpleUploadedFile("rates.csv", text.encode())},
+            headers=caller.headers,
+        )
+
+    bad = upload(
+        "currency,rate,valid_from\nEUR,6.10,2026-01-01\nUSD,-1,2026-01-01\nBRL,1,2026-01-01\n"
+    )
+    assert bad.status_code == 422
+    messages = [error["message"] for error in bad.json()["errors"]]
+    assert [message.split(":")[0] for message in messages] == ["Line 3", "Line 4"]
+    assert not ExchangeRate.objects.exists()
+    assert upload("moeda,taxa\nEUR,6\n").status_code == 422
+    assert upload("currency,rate,valid_from\nEUR,6,2026-01-01\n", rep).status_code == 403
+    good = upload("\ufeffcurrency,rate,valid_from\neur,6.10,2026-01-01\nUSD,5.3,2026-02-01\n")
+    assert good.status_code == 201 and good.json() == {"loaded": 2}
+    assert forecast.rates_on(datetime.date(2026, 3, 1))["EUR"] == Decimal("6.10000000")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Router
+from ninja import File, Router, UploadedFile
 
 from elo.core.api import if_match_version, next_link, page_size
 from elo.identity.models import Team, User
@@ -42,6 +42,7 @@ from elo.sales.schemas import (
     QuotePatch,
     QuoteSendIn,
     QuoteStatusIn,
+    RateImportOut,
     RateIn,
     RateOut,
     RuleIn,
@@ -582,3 +583,19 @@ def copy_quote(request: HttpRequest, quote_id: int, response: HttpResponse) -> A
     copy = selectors.quote_get_for(request.user, copy.pk)
     _etag(response, copy)
     return 201, copy
+
+
+@router.post("/exchange-rates/import", response={201: RateImportOut}, summary="Import rates")
+def import_rates(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """CSV with the columns currency, rate, valid_from; all rows are loaded or none."""
+    import io
+    from typing import IO, cast
+
+    try:
+        text = io.TextIOWrapper(cast(IO[bytes], file.file), encoding="utf-8-sig", newline="")
+        count = forecasting.rates_import(actor=request.user, stream=text)
+    except UnicodeDecodeError as error:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"file": "The file is not UTF-8 text."}) from error
+    return 201, {"loaded": count}

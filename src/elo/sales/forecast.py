@@ -127,6 +127,40 @@ def rate_set(*, actor: Any, currency: str, rate: Any, valid_from: Any) -> Exchan
     return found
 
 
+def rates_import(*, actor: Any, stream: Any) -> int:
+    """Loads rates from CSV with the columns currency, rate, valid_from (a bank's export
+    reshaped, or Elo's own list): all rows or none; every bad row is reported by line."""
+    import csv
+
+    require(actor, "sales.configure")
+    reader = csv.DictReader(stream)
+    missing = {"currency", "rate", "valid_from"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationError(
+            {"file": [_("The file needs the columns currency, rate and valid_from.")]}
+        )
+    problems: list[str] = []
+    count = 0
+    with transaction.atomic():
+        for line, row in enumerate(reader, start=2):
+            try:
+                with transaction.atomic():
+                    rate_set(
+                        actor=actor,
+                        currency=row["currency"],
+                        rate=row["rate"],
+                        valid_from=row["valid_from"],
+                    )
+                count += 1
+            except ValidationError as error:
+                messages = "; ".join(error.messages)
+                problems.append(_("Line %(line)d: %(errors)s") % {"line": line, "errors": messages})
+        if problems:
+            transaction.set_rollback(True)
+            raise ValidationError({"file": problems})
+    return count
+
+
 # --- quotas -------------------------------------------------------------------------------
 
 

@@ -500,6 +500,10 @@ class RateIn(Schema):
     valid_from: datetime.date
 
 
+class RateImportOut(Schema):
+    loaded: int
+
+
 class RateOut(Schema):
     id: int
     currency: str

@@ -227,3 +227,15 @@ def test_entering_a_stage_runs_its_playbook(
     # Keeping the playbook out of an update leaves it as it is.
     services.pipeline_update(actor=admin, pipeline=pipeline, data={"name": "Sales"})
     assert _stage(pipeline, "Proposal").playbook.count() == 2
+
+
+def test_stages_can_swap_names_in_one_edit(admin: Any, pipeline: Any) -> None:
+    stages = [
+        {"id": s.pk, "name": s.name, "kind": s.kind, "probability": s.probability}
+        for s in pipeline.stages.all()
+    ]
+    stages[0]["name"], stages[1]["name"] = stages[1]["name"], stages[0]["name"]
+    stages[2], stages[3] = stages[3], stages[2]
+    updated = services.pipeline_update(actor=admin, pipeline=pipeline, data={"stages": stages})
+    assert [s.name for s in updated.stages.order_by("position")] == [
+        "Qualification", "Prospecting", "Negotiation", "Proposal", "Closed Won", "Closed Lost"]  # fmt: skip

@@ -238,6 +238,10 @@ def pipeline_update(
         if stages is not None:
             keep = {stage["id"] for stage in stages if stage["id"]}
             locked.stages.exclude(pk__in=keep).delete()
+            # Stage names are unique per pipeline: park the kept ones under placeholder names
+            # first (a leading space, which no cleaned name has), so an edit may swap names.
+            for stage_id in keep:
+                Stage.objects.filter(pk=stage_id).update(name=f" {stage_id}")
             for index, stage in enumerate(stages):
                 stage_id = stage.pop("id")
                 playbook = stage.pop("playbook")

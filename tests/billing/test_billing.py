@@ -307,3 +307,34 @@ def test_purchase_history_on_person_and_organization_pages(
         with django_assert_max_num_queries(counts[path]):
             assert "INV/4" in client.get(path).content.decode()
     assert web(other_rep).get(f"/people/{ana.pk}/purchases/").status_code == 404
+
+
+def test_order_and_invoice_details_do_not_grow_with_lines_and_payments(
+    api: Any, manager: Any, rep: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = api(manager)
+
+    def make(lines: int, payments: int) -> tuple[int, int]:
+        quote = quotes.quote_create(
+            actor=rep,
+            data={"title": "Q", "currency": "EUR",
+                  "lines": [{"description": f"L{i}", "unit_price": "10"} for i in range(lines)]},
+        )  # fmt: skip
+        quotes.quote_set_status(actor=rep, quote=quote, status="sent")
+        quotes.quote_set_status(actor=rep, quote=quote, status="accepted")
+        order = services.order_from_quote(actor=rep, quote=quote)
+        invoice = services.invoice_issue(
+            actor=manager, invoice=services.invoice_draft(actor=manager, order=order)
+        )
+        for _ in range(payments):
+            services.payment_record(actor=manager, invoice=invoice, data={"amount": "1"})
+        services.credit_note_issue(actor=manager, invoice=invoice, amount="1", reason="x")
+        return order.pk, invoice.pk
+
+    small = make(1, 1)
+    big = make(6, 4)
+    for index, path in enumerate(("/api/v1/orders/{}", "/api/v1/invoices/{}")):
+        with django_assert_max_num_queries(12) as captured:
+            assert client.get(path.format(small[index])).status_code == 200
+        with django_assert_max_num_queries(len(captured.captured_queries)):
+            assert client.get(path.format(big[index])).status_code == 200

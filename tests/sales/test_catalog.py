@@ -96,3 +96,23 @@ def test_catalog_api(api: Any, admin: Any, rep: Any, django_assert_max_num_queri
     stale = api(admin).patch(f"/api/v1/price-lists/{listed.json()['id']}", {"name": "BR2"},
                              **{"If-Match": etag.replace('-1"', '-9"')})  # fmt: skip
     assert stale.status_code == 412
+
+
+def test_price_list_detail_does_not_grow_with_prices(
+    api: Any, admin: Any, django_assert_max_num_queries: Any
+) -> None:
+    products = [
+        catalog.product_create(actor=admin, data={"name": f"P{i}", "sku": f"P{i}"})
+        for i in range(6)
+    ]
+    one = catalog.price_list_save(actor=admin, data={"name": "One", "currency": "EUR",
+                                                     "prices": [{"product": products[0].pk, "unit_price": "1"}]})  # fmt: skip
+    many = catalog.price_list_save(actor=admin, data={"name": "Many", "currency": "EUR",
+                                                      "prices": [{"product": p.pk, "unit_price": "1"} for p in products]})  # fmt: skip
+    client = api(admin)
+    with django_assert_max_num_queries(6) as captured:
+        assert client.get(f"/api/v1/price-lists/{one.pk}").status_code == 200
+    with django_assert_max_num_queries(len(captured.captured_queries)):
+        assert len(client.get(f"/api/v1/price-lists/{many.pk}").json()["prices"]) == 6
+    with django_assert_max_num_queries(4):
+        assert client.get(f"/api/v1/products/{products[0].pk}").status_code == 200

@@ -203,3 +203,23 @@ def test_a_closed_quote_is_changed_through_a_copy(api: Any, rep: Any, catalogue:
     assert (body["status"], body["revision"], body["total"]) == ("draft", 1, str(quote.total))
     assert [(line["quantity"], line["discount"]) for line in body["lines"]] == [("3.000", "5.00")]
     assert Quote.objects.get(pk=quote.pk).status == "expired"
+
+
+def test_public_quote_page_does_not_grow_with_lines(
+    rep: Any, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    def sent(lines: int) -> str:
+        quote = quotes.quote_create(
+            actor=rep,
+            data={
+                "title": "Q",
+                "lines": [{"description": f"L{i}", "unit_price": "2"} for i in range(lines)],
+            },
+        )
+        return quotes.public_token(quotes.quote_set_status(actor=rep, quote=quote, status="sent"))
+
+    small, big = sent(1), sent(8)
+    with django_assert_max_num_queries(8) as captured:
+        assert client.get(f"/q/{small}/").status_code == 200
+    with django_assert_max_num_queries(len(captured.captured_queries)):
+        assert client.get(f"/q/{big}/").status_code == 200

@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("elo.contacts.urls")),
     path("", include("elo.activities.urls")),
     path("", include("elo.sales.urls")),
-    path("", include("elo.sales.public")),
+    path("", include("elo.sales.public_urls")),
     path("", include("elo.billing.urls")),
     path("", include("elo.interchange.urls")),
     path("", include("elo.core.urls")),

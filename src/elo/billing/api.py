@@ -19,14 +19,10 @@ from elo.billing.schemas import (
     OrderOut,
     PaymentIn,
 )
-from elo.core.api import if_match_version, next_link, page_size
+from elo.core.api import if_match_version, next_link, page_size, set_etag
 from elo.sales.selectors import quote_get_for
 
 router = Router(tags=["billing"])
-
-
-def _etag(response: HttpResponse, record: Any) -> None:
-    response["ETag"] = f'"{record.pk}-{record.version}"'
 
 
 @router.get("/orders", response=OrderList, summary="List orders")
@@ -49,7 +45,7 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
 @router.get("/orders/{order_id}", response=OrderOut, summary="Get an order")
 def get_order(request: HttpRequest, order_id: int, response: HttpResponse) -> Any:
     order = selectors.order_get_for(request.user, order_id)
-    _etag(response, order)
+    set_etag(response, order)
     return order
 
 
@@ -108,7 +104,7 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
 @router.get("/invoices/{invoice_id}", response=InvoiceOut, summary="Get an invoice")
 def get_invoice(request: HttpRequest, invoice_id: int, response: HttpResponse) -> Any:
     invoice = selectors.invoice_get_for(request.user, invoice_id)
-    _etag(response, invoice)
+    set_etag(response, invoice)
     return invoice
 
 
@@ -124,7 +120,7 @@ def issue_invoice(
         expected_version=if_match_version(request),
     )
     invoice = selectors.invoice_get_for(request.user, invoice_id)
-    _etag(response, invoice)
+    set_etag(response, invoice)
     return invoice
 
 

@@ -24,7 +24,7 @@ from elo.contacts.schemas import (
     people_payload,
     timeline_payload,
 )
-from elo.core.api import if_match_version, next_link
+from elo.core.api import if_match_version, next_link, set_etag
 
 router = Router(tags=["people and organizations"])
 
@@ -33,10 +33,6 @@ def _filters(request: HttpRequest, query: ListQuery) -> RecordFilter:
     params: dict[str, Any] = query.dict(exclude_none=True, exclude={"cursor", "limit"})
     params.update({key: value for key, value in request.GET.items() if key.startswith("cf_")})
     return RecordFilter.from_params(params)
-
-
-def _etag(response: HttpResponse, record: Any) -> None:
-    response["ETag"] = record.etag
 
 
 @router.get("/people", response=PersonList, summary="List people")
@@ -54,7 +50,7 @@ def list_people(request: HttpRequest, query: Query[ListQuery]) -> HttpResponse:
 def create_person(request: HttpRequest, payload: PersonIn, response: HttpResponse) -> Any:
     person = services.person_create(actor=request.user, data=payload.dict(exclude_unset=True))
     person = selectors.person_get_for(request.user, person.pk)
-    _etag(response, person)
+    set_etag(response, person)
     return 201, person
 
 
@@ -71,7 +67,7 @@ def get_person(
         body["timeline"] = timeline_payload(page.items)
         body["timeline_next"] = page.next_cursor
     reply = JsonResponse(body)
-    _etag(reply, person)
+    set_etag(reply, person)
     return reply
 
 
@@ -87,7 +83,7 @@ def patch_person(
         expected_version=if_match_version(request),
     )
     person = selectors.person_get_for(request.user, person_id)
-    _etag(response, person)
+    set_etag(response, person)
     return person
 
 
@@ -103,7 +99,7 @@ def put_person(
         expected_version=if_match_version(request),
     )
     person = selectors.person_get_for(request.user, person_id)
-    _etag(response, person)
+    set_etag(response, person)
     return person
 
 
@@ -141,14 +137,14 @@ def create_organization(
         actor=request.user, data=payload.dict(exclude_unset=True)
     )
     organization = selectors.organization_get_for(request.user, organization.pk)
-    _etag(response, organization)
+    set_etag(response, organization)
     return 201, organization
 
 
 @router.get("/organizations/{organization_id}", response=OrganizationOut)
 def get_organization(request: HttpRequest, organization_id: int, response: HttpResponse) -> Any:
     organization = selectors.organization_get_for(request.user, organization_id)
-    _etag(response, organization)
+    set_etag(response, organization)
     return organization
 
 
@@ -164,7 +160,7 @@ def patch_organization(
         expected_version=if_match_version(request),
     )
     organization = selectors.organization_get_for(request.user, organization_id)
-    _etag(response, organization)
+    set_etag(response, organization)
     return organization
 
 
@@ -180,7 +176,7 @@ def put_organization(
         expected_version=if_match_version(request),
     )
     organization = selectors.organization_get_for(request.user, organization_id)
-    _etag(response, organization)
+    set_etag(response, organization)
     return organization
 
 

@@ -81,7 +81,7 @@ class PersonPatch(Schema):
     external_id: str | None = None
 
 
-def _user(user: Any) -> dict[str, Any] | None:
+def user_ref(user: Any) -> dict[str, Any] | None:
     return {"id": user.pk, "name": str(user)} if user is not None else None
 
 
@@ -140,7 +140,7 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Person) -> dict[str, Any] | None:
-        return _user(obj.owner)
+        return user_ref(obj.owner)
 
     @staticmethod
     def resolve_team(obj: Person) -> int | None:
@@ -214,7 +214,7 @@ class OrganizationOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Organization) -> dict[str, Any] | None:
-        return _user(obj.owner)
+        return user_ref(obj.owner)
 
     @staticmethod
     def resolve_team(obj: Organization) -> int | None:
@@ -351,7 +351,7 @@ def people_payload(people: list[Person]) -> list[dict[str, Any]]:
             "preferred_language": person.preferred_language,
             "lifecycle_stage": person.lifecycle_stage,
             "source": person.source,
-            "owner": _user(person.owner),
+            "owner": user_ref(person.owner),
             "team": person.team_id,
             "tags": tags[person.pk],
             "custom": person.custom,

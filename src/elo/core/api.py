@@ -142,6 +142,11 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http)
 
 
+def set_etag(response: HttpResponse, record: Any) -> None:
+    """The ETag of a versioned record, `"<id>-<version>"`, which If-Match sends back."""
+    response["ETag"] = f'"{record.pk}-{record.version}"'
+
+
 def if_match_version(request: HttpRequest) -> int | None:
     """The version named by If-Match (`"<id>-<version>"`), or None when absent or `*`."""
     header = request.headers.get("If-Match", "").strip()

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Router, UploadedFile
 
-from elo.core.api import if_match_version, next_link, page_size
+from elo.core.api import if_match_version, next_link, page_size, set_etag
 from elo.identity.models import Team, User
 from elo.sales import forecast as forecasting
 from elo.sales import selectors, services
@@ -56,10 +56,6 @@ from elo.sales.services import catalog, quotes
 router = Router(tags=["sales"])
 
 
-def _etag(response: HttpResponse, record: Any) -> None:
-    response["ETag"] = f'"{record.pk}-{record.version}"'
-
-
 # --- leads --------------------------------------------------------------------------------
 
 
@@ -84,14 +80,14 @@ def create_lead(request: HttpRequest, payload: LeadIn, response: HttpResponse) -
     data.setdefault("source", "api")
     lead = services.lead_create(actor=request.user, data=data)
     lead = selectors.lead_get_for(request.user, lead.pk)
-    _etag(response, lead)
+    set_etag(response, lead)
     return 201, lead
 
 
 @router.get("/leads/{lead_id}", response=LeadOut, summary="Get a lead")
 def get_lead(request: HttpRequest, lead_id: int, response: HttpResponse) -> Any:
     lead = selectors.lead_get_for(request.user, lead_id)
-    _etag(response, lead)
+    set_etag(response, lead)
     return lead
 
 
@@ -107,7 +103,7 @@ def patch_lead(
         expected_version=if_match_version(request),
     )
     lead = selectors.lead_get_for(request.user, lead_id)
-    _etag(response, lead)
+    set_etag(response, lead)
     return lead
 
 
@@ -134,7 +130,7 @@ def convert_lead(
         actor=request.user, lead=lead, deal=deal, expected_version=if_match_version(request)
     )
     lead = selectors.lead_get_for(request.user, lead_id)
-    _etag(response, lead)
+    set_etag(response, lead)
     return lead
 
 
@@ -150,7 +146,7 @@ def disqualify_lead(
         expected_version=if_match_version(request),
     )
     lead = selectors.lead_get_for(request.user, lead_id)
-    _etag(response, lead)
+    set_etag(response, lead)
     return lead
 
 
@@ -173,7 +169,7 @@ def create_pipeline(request: HttpRequest, payload: PipelineIn) -> Any:
 @router.get("/pipelines/{pipeline_id}", response=PipelineOut, summary="Get a pipeline")
 def get_pipeline(request: HttpRequest, pipeline_id: int, response: HttpResponse) -> Any:
     pipeline = selectors.pipeline_get(pipeline_id)
-    _etag(response, pipeline)
+    set_etag(response, pipeline)
     return pipeline
 
 
@@ -192,7 +188,7 @@ def patch_pipeline(
         expected_version=if_match_version(request),
     )
     pipeline = selectors.pipeline_get(pipeline_id)
-    _etag(response, pipeline)
+    set_etag(response, pipeline)
     return pipeline
 
 
@@ -255,14 +251,14 @@ def deal_summary(request: HttpRequest, pipeline: int | None = None) -> Any:
 def create_deal(request: HttpRequest, payload: DealIn, response: HttpResponse) -> Any:
     deal = services.deal_create(actor=request.user, data=payload.dict(exclude_unset=True))
     deal = selectors.deal_get_for(request.user, deal.pk)
-    _etag(response, deal)
+    set_etag(response, deal)
     return 201, deal
 
 
 @router.get("/deals/{deal_id}", response=DealDetailOut, summary="Get a deal")
 def get_deal(request: HttpRequest, deal_id: int, response: HttpResponse) -> Any:
     deal = selectors.deal_get_for(request.user, deal_id)
-    _etag(response, deal)
+    set_etag(response, deal)
     return deal
 
 
@@ -278,7 +274,7 @@ def patch_deal(
         expected_version=if_match_version(request),
     )
     deal = selectors.deal_get_for(request.user, deal_id)
-    _etag(response, deal)
+    set_etag(response, deal)
     return deal
 
 
@@ -293,7 +289,7 @@ def move_deal(request: HttpRequest, deal_id: int, payload: MoveIn, response: Htt
         expected_version=if_match_version(request),
     )
     deal = selectors.deal_get_for(request.user, deal_id)
-    _etag(response, deal)
+    set_etag(response, deal)
     return deal
 
 
@@ -309,7 +305,7 @@ def restore_deal(request: HttpRequest, deal_id: int, response: HttpResponse) -> 
     deal = selectors.deal_get_for(request.user, deal_id, deleted=True)
     services.deal_restore(actor=request.user, deal=deal)
     deal = selectors.deal_get_for(request.user, deal_id)
-    _etag(response, deal)
+    set_etag(response, deal)
     return deal
 
 
@@ -345,7 +341,7 @@ def patch_rule(
         expected_version=if_match_version(request),
     )
     rule = _rule(rule_id)
-    _etag(response, rule)
+    set_etag(response, rule)
     return rule
 
 
@@ -421,7 +417,7 @@ def list_products(request: HttpRequest, active: bool | None = None) -> Any:
 @router.post("/products", response={201: ProductOut}, summary="Add a product or service")
 def create_product(request: HttpRequest, payload: ProductIn, response: HttpResponse) -> Any:
     product = catalog.product_create(actor=request.user, data=payload.dict())
-    _etag(response, product)
+    set_etag(response, product)
     return 201, product
 
 
@@ -430,7 +426,7 @@ def get_product(request: HttpRequest, product_id: int, response: HttpResponse) -
     from django.shortcuts import get_object_or_404
 
     product = get_object_or_404(Product, pk=product_id)
-    _etag(response, product)
+    set_etag(response, product)
     return product
 
 
@@ -446,7 +442,7 @@ def patch_product(
         data=payload.dict(exclude_unset=True),
         expected_version=if_match_version(request),
     )
-    _etag(response, product)
+    set_etag(response, product)
     return product
 
 
@@ -474,7 +470,7 @@ def get_price_list(request: HttpRequest, price_list_id: int, response: HttpRespo
     from django.shortcuts import get_object_or_404
 
     found = get_object_or_404(_price_lists(), pk=price_list_id)
-    _etag(response, found)
+    set_etag(response, found)
     return found
 
 
@@ -491,7 +487,7 @@ def patch_price_list(
         expected_version=if_match_version(request),
     )
     found = _price_lists().get(pk=price_list_id)
-    _etag(response, found)
+    set_etag(response, found)
     return found
 
 
@@ -516,14 +512,14 @@ def list_quotes(
 def create_quote(request: HttpRequest, payload: QuoteIn, response: HttpResponse) -> Any:
     quote = quotes.quote_create(actor=request.user, data=payload.dict(exclude_unset=True))
     quote = selectors.quote_get_for(request.user, quote.pk)
-    _etag(response, quote)
+    set_etag(response, quote)
     return 201, quote
 
 
 @router.get("/quotes/{quote_id}", response=QuoteOut, summary="Get a quote")
 def get_quote(request: HttpRequest, quote_id: int, response: HttpResponse) -> Any:
     quote = selectors.quote_get_for(request.user, quote_id)
-    _etag(response, quote)
+    set_etag(response, quote)
     return quote
 
 
@@ -540,7 +536,7 @@ def patch_quote(
         expected_version=if_match_version(request),
     )
     quote = selectors.quote_get_for(request.user, quote_id)
-    _etag(response, quote)
+    set_etag(response, quote)
     return quote
 
 
@@ -556,7 +552,7 @@ def set_quote_status(
         expected_version=if_match_version(request),
     )
     quote = selectors.quote_get_for(request.user, quote_id)
-    _etag(response, quote)
+    set_etag(response, quote)
     return quote
 
 
@@ -570,7 +566,7 @@ def send_quote(
         actor=request.user, quote=quote, to=payload.to, base_url=request.build_absolute_uri("/")
     )
     quote = selectors.quote_get_for(request.user, quote_id)
-    _etag(response, quote)
+    set_etag(response, quote)
     return quote
 
 
@@ -581,7 +577,7 @@ def copy_quote(request: HttpRequest, quote_id: int, response: HttpResponse) -> A
         actor=request.user, quote=selectors.quote_get_for(request.user, quote_id)
     )
     copy = selectors.quote_get_for(request.user, copy.pk)
-    _etag(response, copy)
+    set_etag(response, copy)
     return 201, copy
 
 

@@ -7,12 +7,8 @@ from typing import Any
 from django.utils import timezone
 from ninja import Field, Schema
 
-from elo.contacts.schemas import UserRef
+from elo.contacts.schemas import UserRef, user_ref
 from elo.sales.models import Deal, Lead
-
-
-def _user(user: Any) -> dict[str, Any] | None:
-    return {"id": user.pk, "name": str(user)} if user is not None else None
 
 
 class LeadIn(Schema):
@@ -107,7 +103,7 @@ class LeadOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Lead) -> dict[str, Any] | None:
-        return _user(obj.owner)
+        return user_ref(obj.owner)
 
     @staticmethod
     def resolve_team(obj: Lead) -> int | None:
@@ -307,7 +303,7 @@ class DealOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Deal) -> dict[str, Any] | None:
-        return _user(obj.owner)
+        return user_ref(obj.owner)
 
     @staticmethod
     def resolve_team(obj: Deal) -> int | None:
@@ -376,7 +372,7 @@ class CardOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Deal) -> dict[str, Any] | None:
-        return _user(obj.owner)
+        return user_ref(obj.owner)
 
     @staticmethod
     def resolve_rotting(obj: Deal) -> bool:
@@ -689,7 +685,7 @@ class QuoteOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Any) -> dict[str, Any] | None:
-        return _user(obj.owner)
+        return user_ref(obj.owner)
 
 
 class QuoteList(Schema):
@@ -736,7 +732,7 @@ def board_payload(pipeline: Any, columns: list[Any]) -> dict[str, Any]:
                         if card.expected_close
                         else None,
                         "organization": card.organization.name if card.organization_id else "",
-                        "owner": _user(card.owner),
+                        "owner": user_ref(card.owner),
                         "rotting": card.is_rotting(now),
                         "version": card.version,
                     }

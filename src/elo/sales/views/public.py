@@ -7,13 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from elo.sales.services import quotes
-
-app_name = "sales_public"
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,6 +33,3 @@ def quote(request: HttpRequest, token: str) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
-
-
-urlpatterns = [path("q/<str:token>/", quote, name="quote")]

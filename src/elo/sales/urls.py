@@ -1,6 +1,6 @@
 from django.urls import path
 
-from elo.sales import views
+from elo.sales import urls_catalog, urls_quotes, views
 
 app_name = "sales"
 urlpatterns = [
@@ -34,3 +34,4 @@ urlpatterns = [
     path("settings/assignment/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("settings/assignment/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
 ]
+urlpatterns += urls_catalog.urlpatterns + urls_quotes.urlpatterns

@@ -157,8 +157,12 @@ def test_send_by_email_and_the_customer_accepts_through_the_link(
     [message] = smtp.messages
     assert message["To"] == "ana@cliente.com.br" and message["Reply-To"] == rep.email
     assert message["Subject"] == "Orçamento: Site novo"
-    body = message.get_content()
+    body = message.get_body(preferencelist=("plain",)).get_content()
     assert "R$ 1.234,50" in body
+    [attachment] = message.iter_attachments()
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == f"orçamento-q-{quote.pk}.pdf"
+    assert attachment.get_content().startswith(b"%PDF")
     link = next(line for line in body.splitlines() if "/q/" in line).strip()
     path = link[link.index("/q/") :]
     assert path == sent.json()["public_link"]

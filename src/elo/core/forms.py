@@ -172,3 +172,37 @@ class CustomFieldForm(BootstrapForm):
             "help_text": field.help_text,
             "position": field.position,
         }
+
+
+class CompanyProfileForm(BootstrapForm):
+    """The company's details for quotes and invoices; the service checks them."""
+
+    name = forms.CharField(label=_("Trading name"), required=False, max_length=200)
+    legal_name = forms.CharField(label=_("Legal name"), required=False, max_length=200)
+    tax_id = forms.CharField(
+        label=_("Tax ID"),
+        required=False,
+        max_length=40,
+        help_text=_("CNPJ, NIF or VAT number, as it must appear on invoices."),
+    )
+    address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    email = forms.CharField(label=_("Email"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    website = forms.CharField(label=_("Website"), required=False, max_length=200)
+    payment_instructions = forms.CharField(
+        label=_("Payment instructions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Bank details, PIX key or IBAN, printed on every invoice."),
+    )
+    document_footer = forms.CharField(label=_("Document footer"), required=False, max_length=300)
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG or JPEG, at most 512 KB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

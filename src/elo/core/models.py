@@ -154,3 +154,24 @@ class CustomField(models.Model):
 
     def as_dict(self) -> dict[str, Any]:
         return {"key": self.key, "label": self.label, "type": self.field_type}
+
+
+class CompanyProfile(models.Model):
+    """The business that uses Elo, as its quotes and invoices name it. One row, pk 1."""
+
+    name = models.CharField(_("trading name"), max_length=200, blank=True)
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    tax_id = models.CharField(_("tax ID"), max_length=40, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    payment_instructions = models.TextField(_("payment instructions"), blank=True)
+    document_footer = models.CharField(_("document footer"), max_length=300, blank=True)
+    logo = models.BinaryField(_("logo"), blank=True, default=b"")
+    logo_type = models.CharField(max_length=20, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name or self.legal_name or "Elo"

@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 from django.http import Http404
 
-from elo.core.models import AuditEntry, CustomField, Tag
+from elo.core.models import AuditEntry, CompanyProfile, CustomField, Tag
 
 
 def tag_list() -> models.QuerySet[Tag]:
@@ -37,3 +37,8 @@ def history(object_type: str, object_id: Any, *, limit: int = 200) -> list[Audit
         .select_related("actor_user")
         .order_by("-id")[:limit]
     )
+
+
+def company_profile() -> CompanyProfile:
+    """The company's profile; an empty, unsaved one until an admin fills it in."""
+    return CompanyProfile.objects.filter(pk=1).first() or CompanyProfile(pk=1)

@@ -12,6 +12,8 @@ urlpatterns = [
         views.custom_field_delete,
         name="custom_field_delete",
     ),
+    path("settings/company/", views.company_profile, name="company_profile"),
+    path("settings/company/logo/", views.company_logo, name="company_logo"),
     path("settings/tags/", views.tag_list, name="tag_list"),
     path("settings/tags/<int:pk>/delete/", views.tag_delete, name="tag_delete"),
 ]

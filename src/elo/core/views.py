@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from elo.core import selectors, services
-from elo.core.forms import CustomFieldForm, add_service_errors
+from elo.core.errors import PreconditionFailed
+from elo.core.forms import CompanyProfileForm, CustomFieldForm, add_service_errors
 from elo.core.models import CustomFieldEntity
 from elo.core.permissions import require
 
@@ -108,3 +109,42 @@ def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Tag “%(name)s” deleted.") % {"name": tag})
         return redirect("core:tag_list")
     return render(request, "core/tag_delete.html", {"tag": tag})
+
+
+@permission_required("settings.manage")
+def company_profile(request: HttpRequest) -> HttpResponse:
+    profile = selectors.company_profile()
+    fields = services.PROFILE_FIELDS
+    if request.method == "POST":
+        form = CompanyProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["logo"]
+            try:
+                services.company_profile_save(
+                    actor=request.user,
+                    data={name: form.cleaned_data[name] for name in fields},
+                    logo=upload.read() if upload else None,
+                    remove_logo=form.cleaned_data["remove_logo"],
+                    version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PreconditionFailed as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Company profile saved."))
+                return redirect("core:company_profile")
+    else:
+        initial = {name: getattr(profile, name) for name in fields}
+        form = CompanyProfileForm(initial={**initial, "version": profile.version})
+    return render(request, "core/company_profile.html", {"form": form, "profile": profile})
+
+
+@permission_required("settings.manage")
+def company_logo(request: HttpRequest) -> HttpResponse:
+    profile = selectors.company_profile()
+    if not profile.logo:
+        raise Http404
+    response = HttpResponse(bytes(profile.logo), content_type=profile.logo_type)
+    response["Cache-Control"] = "private, max-age=60"
+    return response

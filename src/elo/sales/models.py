@@ -457,6 +457,11 @@ class Quote(Record):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def reference(self) -> str:
+        """How the customer and the documents name the quote, e.g. "Q-42"."""
+        return f"Q-{self.pk}"
+
 
 class QuoteLine(models.Model):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")

@@ -22,6 +22,9 @@ from elo.sales.models import (
     ExchangeRate,
     Lead,
     Pipeline,
+    Price,
+    PriceList,
+    Product,
     Quota,
     Quote,
     QuoteLine,
@@ -332,3 +335,69 @@ def quote_get_for(user: Any, pk: Any) -> Quote:
     if quote is None:
         raise Http404
     return quote
+
+
+# --- catalog pages ---
+
+
+def product_list_for(user: Any, *, q: str = "", status: str = "") -> models.QuerySet[Product]:
+    """Products matching a search of name or SKU and a status ("active", "inactive").
+    The catalogue is shared: every signed-in user reads all of it."""
+    queryset = Product.objects.all()
+    if q:
+        queryset = queryset.filter(models.Q(name__icontains=q) | models.Q(sku__icontains=q))
+    if status:
+        queryset = queryset.filter(is_active=status == "active")
+    return queryset
+
+
+def product_page_for(user: Any, *, cursor: str | None, size: int, **filters: Any) -> Page[Product]:
+    queryset = product_list_for(user, **filters).annotate(price_count=Count("prices"))
+    return paginate(queryset, keys=["name", "id"], cursor=cursor, size=size)
+
+
+def product_get(pk: Any) -> Product:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    product = Product.objects.filter(pk=key).first()
+    if product is None:
+        raise Http404
+    return product
+
+
+def product_prices(product: Product) -> list[dict[str, Any]]:
+    """Every price list with the product's price on it (None where it has none)."""
+    prices = {price.price_list_id: price.unit_price for price in product.prices.all()}
+    return [
+        {"price_list": price_list, "unit_price": prices.get(price_list.pk)}
+        for price_list in PriceList.objects.order_by("name", "id")
+    ]
+
+
+def product_choices(include: list[int]) -> models.QuerySet[Product]:
+    """The products a price can be set for: the active ones and those in `include`."""
+    active = models.Q(is_active=True) | models.Q(pk__in=include)
+    return Product.objects.filter(active).order_by("name", "id")
+
+
+def price_lists() -> models.QuerySet[PriceList]:
+    return PriceList.objects.annotate(price_count=Count("prices")).order_by("name", "id")
+
+
+def price_list_get(pk: Any) -> PriceList:
+    """The price list `pk` with its prices by product name, or 404."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    prices = Price.objects.select_related("product").order_by("product__name", "product_id")
+    found = (
+        PriceList.objects.prefetch_related(models.Prefetch("prices", queryset=prices))
+        .filter(pk=key)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found

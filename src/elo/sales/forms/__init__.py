@@ -7,6 +7,16 @@ family; this package names them all.
 
 from __future__ import annotations
 
+from elo.sales.forms.catalog import (
+    BasePriceFormSet,
+    PriceForm,
+    PriceFormSet,
+    PriceListForm,
+    ProductActiveForm,
+    ProductFilterForm,
+    ProductForm,
+    price_initial,
+)
 from elo.sales.forms.common import (
     DATE,
     PEOPLE_CHOICES,
@@ -57,6 +67,7 @@ __all__ = [
     "PEOPLE_CHOICES",
     "PLAYBOOK_LINE",
     "BaseConditionFormSet",
+    "BasePriceFormSet",
     "BaseStageFormSet",
     "ConditionForm",
     "ConditionFormSet",
@@ -70,6 +81,12 @@ __all__ = [
     "LeadForm",
     "MoveForm",
     "PipelineForm",
+    "PriceForm",
+    "PriceFormSet",
+    "PriceListForm",
+    "ProductActiveForm",
+    "ProductFilterForm",
+    "ProductForm",
     "QuotaForm",
     "RateForm",
     "RuleForm",
@@ -81,6 +98,7 @@ __all__ = [
     "owner_choices",
     "period_choices",
     "playbook_text",
+    "price_initial",
     "set_choices",
     "split_items",
     "stage_choices",

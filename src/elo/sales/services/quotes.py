@@ -394,8 +394,10 @@ def quote_for_token(token: str) -> Quote:
 
 
 def quote_send(*, actor: Any, quote: Quote, to: str, base_url: str) -> Quote:
-    """Marks a draft as sent and emails the customer a link to read, accept or decline it."""
+    """Marks a draft as sent and emails the customer a link to read, accept or decline it,
+    with the quote as a PDF attached."""
     from elo.contacts.cleaning import clean_email
+    from elo.sales.documents import quote_filename, quote_pdf
 
     require(actor, "sales.change")
     try:
@@ -410,7 +412,9 @@ def quote_send(*, actor: Any, quote: Quote, to: str, base_url: str) -> Quote:
         body = render_to_string(
             "sales/public_quote_email.txt", {"quote": sent, "link": link, "sender": actor}
         )
+        attachment = (quote_filename(sent), quote_pdf(sent), "application/pdf")
     message = EmailMessage(subject=subject, body=body, to=[address], reply_to=[actor.email])
+    message.attach(*attachment)
 
     def deliver() -> None:
         message.send()

@@ -59,8 +59,8 @@ def test_forecast_categories_conversion_and_quota(
         actor=rep, deal=lost, stage=pipeline.stages.get(name="Closed Lost"), reason="Price"
     )
     _deal(other_rep, "Negotiation", "7777", "2026-11-11")  # not the rep's to see
-    forecast.rate_set(actor=admin, currency="eur", rate="6.00", valid_from="2026-01-01")
-    forecast.rate_set(actor=admin, currency="EUR", rate="9.99", valid_from="2027-01-01")
+    services.rate_set(actor=admin, currency="eur", rate="6.00", valid_from="2026-01-01")
+    services.rate_set(actor=admin, currency="EUR", rate="9.99", valid_from="2027-01-01")
     result = forecast.forecast(rep, "2026-Q4")
     assert result.currency == "BRL"
     assert result.closed_won == Decimal("300.00")
@@ -71,12 +71,12 @@ def test_forecast_categories_conversion_and_quota(
     assert (result.deals, result.unconverted) == (5, ["JPY"])
     assert result.quota is None and result.attainment is None
     for month, amount in (("2026-10", "100"), ("2026-11", "200"), ("2026-12", "300")):
-        forecast.quota_set(actor=admin, period=month, amount=amount, user=rep)
+        services.quota_set(actor=admin, period=month, amount=amount, user=rep)
     with_months = forecast.forecast(rep, "2026-Q4", owner=rep.pk)
     assert (with_months.quota, with_months.attainment) == (Decimal("600.00"), Decimal("50.0"))
-    forecast.quota_set(actor=admin, period="2026-Q4", amount="1200", user=rep)
+    services.quota_set(actor=admin, period="2026-Q4", amount="1200", user=rep)
     assert forecast.forecast(rep, "2026-Q4", owner=rep.pk).attainment == Decimal("25.0")
-    forecast.quota_set(actor=admin, period="2026-Q4", amount="", user=rep)
+    services.quota_set(actor=admin, period="2026-Q4", amount="", user=rep)
     assert forecast.forecast(rep, "2026-Q4", owner=rep.pk).quota == Decimal("600.00")
     rows = forecast.forecast_by_owner(admin, "2026-Q4")
     assert {row["owner"]["id"]: row["pipeline"] for row in rows} == {
@@ -87,13 +87,13 @@ def test_quotas_and_rates_are_validated_and_need_configure(
     admin: Any, rep: Any, teams: Any
 ) -> None:
     with pytest.raises(PermissionDenied):
-        forecast.quota_set(actor=rep, period="2026-11", amount="1", user=rep)
+        services.quota_set(actor=rep, period="2026-11", amount="1", user=rep)
     with pytest.raises(ValidationError):
-        forecast.quota_set(actor=admin, period="2026-11", amount="1", user=rep, team=teams["north"])
+        services.quota_set(actor=admin, period="2026-11", amount="1", user=rep, team=teams["north"])
     with pytest.raises(ValidationError):
-        forecast.quota_set(actor=admin, period="2026-11", amount="-1", team=teams["north"])
+        services.quota_set(actor=admin, period="2026-11", amount="-1", team=teams["north"])
     with pytest.raises(ValidationError) as caught:
-        forecast.rate_set(actor=admin, currency="BRL", rate="0", valid_from="yesterday")
+        services.rate_set(actor=admin, currency="BRL", rate="0", valid_from="yesterday")
     assert set(caught.value.message_dict) == {"currency", "rate", "valid_from"}
 
 

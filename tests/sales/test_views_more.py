@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from elo.activities import services as activity_services
 from elo.activities.models import Activity
 from elo.core.models import AuditEntry
-from elo.sales import forecast, services
+from elo.sales import services
 from elo.sales.models import Deal, ExchangeRate, Lead, Pipeline, Quota
 
 pytestmark = pytest.mark.django_db
@@ -337,7 +337,7 @@ def test_forecast_shows_this_quarter_with_totals_and_owners(
     _closing(rep, "Proposal", "400", "2026-11-20")
     _closing(rep, "Proposal", "100", "2026-11-01", currency="JPY")
     _closing(rep, "Proposal", "999", "2027-01-05")
-    forecast.quota_set(actor=admin, period="2026-Q4", amount="2000", user=rep)
+    services.quota_set(actor=admin, period="2026-Q4", amount="2000", user=rep)
     html = web(manager).get("/deals/forecast/").content.decode()
     assert '<option value="2026-Q4" selected>' in html
     assert 'data-total="commit">R$ 1,000.00' in html
@@ -472,16 +472,16 @@ def test_forecast_settings_queries_do_not_grow_with_quotas_and_rates(
 
     def add(currencies: list[str]) -> None:
         for index, currency in enumerate(currencies):
-            forecast.rate_set(
+            services.rate_set(
                 actor=admin, currency=currency, rate="2", valid_from=f"2026-11-{index + 1:02d}"
             )
 
     client = web(admin)
-    forecast.quota_set(actor=admin, period="2026-Q4", amount="100", user=rep)
+    services.quota_set(actor=admin, period="2026-Q4", amount="100", user=rep)
     add(["EUR"])
     expected = _count_queries(client, "/settings/forecast/")
-    forecast.quota_set(actor=admin, period="2026-Q4", amount="200", user=teammate)
-    forecast.quota_set(actor=admin, period="2026-Q4", amount="900", team=teams["north"])
+    services.quota_set(actor=admin, period="2026-Q4", amount="200", user=teammate)
+    services.quota_set(actor=admin, period="2026-Q4", amount="900", team=teams["north"])
     add(["USD", "GBP", "JPY"])
     with django_assert_max_num_queries(expected):
         html = client.get("/settings/forecast/").content.decode()

@@ -382,7 +382,7 @@ def put_quota(request: HttpRequest, payload: QuotaIn) -> Any:
 
     user = get_object_or_404(User, pk=payload.user) if payload.user else None
     team = get_object_or_404(Team, pk=payload.team) if payload.team else None
-    found = forecasting.quota_set(
+    found = services.quota_set(
         actor=request.user, period=payload.period, amount=payload.amount, user=user, team=team
     )
     return (200, found) if found is not None else (204, None)
@@ -396,7 +396,7 @@ def list_rates(request: HttpRequest) -> Any:
 @router.post("/exchange-rates", response={201: RateOut}, summary="Set an exchange rate")
 def post_rate(request: HttpRequest, payload: RateIn) -> Any:
     """How many units of the base currency one unit of `currency` is worth from `valid_from`."""
-    rate = forecasting.rate_set(
+    rate = services.rate_set(
         actor=request.user,
         currency=payload.currency,
         rate=payload.rate,
@@ -589,7 +589,7 @@ def import_rates(request: HttpRequest, file: File[UploadedFile]) -> Any:
 
     try:
         text = io.TextIOWrapper(cast(IO[bytes], file.file), encoding="utf-8-sig", newline="")
-        count = forecasting.rates_import(actor=request.user, stream=text)
+        count = services.rates_import(actor=request.user, stream=text)
     except UnicodeDecodeError as error:
         from django.core.exceptions import ValidationError
 

@@ -17,6 +17,7 @@ from elo.sales.services.deals import (
     deal_restore,
     deal_update,
 )
+from elo.sales.services.forecast import quota_set, rate_set, rates_import
 from elo.sales.services.imports import deals_import_batch
 from elo.sales.services.leads import lead_convert, lead_create, lead_disqualify, lead_update
 from elo.sales.services.pipelines import (
@@ -42,6 +43,9 @@ __all__ = [
     "pipeline_create",
     "pipeline_ensure_default",
     "pipeline_update",
+    "quota_set",
+    "rate_set",
+    "rates_import",
     "rule_create",
     "rule_delete",
     "rule_update",

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from elo.core.forms import add_service_errors
 from elo.core.views import permission_required
 from elo.identity.selectors import team_list, user_list_for
-from elo.sales import forecast, selectors
+from elo.sales import forecast, selectors, services
 from elo.sales.forms import (
     ForecastFilterForm,
     QuotaForm,
@@ -76,7 +76,7 @@ def quota_set(request: EloRequest) -> HttpResponse:
         user = user_list_for(request.user).filter(pk=data["user"]).first() if data["user"] else None
         team = team_list().filter(pk=data["team"]).first() if data["team"] else None
         try:
-            forecast.quota_set(
+            services.quota_set(
                 actor=request.user,
                 period=data["period"],
                 amount=data["amount"],
@@ -97,7 +97,7 @@ def rate_set(request: EloRequest) -> HttpResponse:
     form = RateForm(request.POST)
     if form.is_valid():
         try:
-            forecast.rate_set(actor=request.user, **form.cleaned_data)
+            services.rate_set(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -13,6 +13,7 @@ from elo.billing.schemas import (
     InvoiceIn,
     InvoiceList,
     InvoiceOut,
+    InvoiceSendIn,
     IssueIn,
     OrderIn,
     OrderList,
@@ -142,3 +143,18 @@ def credit_invoice(request: HttpRequest, invoice_id: int, payload: CreditNoteIn)
         actor=request.user, invoice=invoice, amount=payload.amount, reason=payload.reason
     )
     return 201, selectors.invoice_get_for(request.user, invoice_id)
+
+
+@router.post(
+    "/invoices/{invoice_id}/send",
+    response=InvoiceOut,
+    summary="Email an issued invoice to the customer, with the PDF attached",
+)
+def send_invoice(
+    request: HttpRequest, invoice_id: int, payload: InvoiceSendIn, response: HttpResponse
+) -> Any:
+    invoice = selectors.invoice_get_for(request.user, invoice_id)
+    services.invoice_send(actor=request.user, invoice=invoice, to=payload.to)
+    invoice = selectors.invoice_get_for(request.user, invoice_id)
+    set_etag(response, invoice)
+    return invoice

@@ -79,6 +79,11 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    @property
+    def remaining_quantity(self) -> Decimal:
+        """What is still to be invoiced."""
+        return self.quantity - self.invoiced_quantity
+
 
 class Series(models.Model):
     """A numbering series ("FT 2026", "NC 2026"): numbers are taken in order, each once."""
@@ -120,6 +125,8 @@ class Invoice(Record):
     total = _money()
     paid = _money()
     credited = _money()
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_to = models.CharField(_("sent to"), max_length=254, blank=True, default="")
 
     class Meta:
         indexes = [

@@ -119,6 +119,8 @@ class InvoiceOut(Schema):
     balance: Decimal
     payments: list[PaymentOut]
     credit_notes: list[CreditNoteOut]
+    sent_at: datetime.datetime | None = Field(description="when it was last emailed")
+    sent_to: str = Field(description="the address it was last emailed to")
     version: int
 
     @staticmethod
@@ -177,6 +179,10 @@ class PaymentIn(Schema):
 class CreditNoteIn(Schema):
     amount: Decimal
     reason: str
+
+
+class InvoiceSendIn(Schema):
+    to: str = Field(..., description="the recipient's email address")
 
 
 class AgingRow(Schema):

@@ -36,15 +36,19 @@ def orders_for(user: Any) -> RecordQuerySet:
 
 
 def _order_related(queryset: RecordQuerySet) -> RecordQuerySet:
-    return queryset.select_related("owner").prefetch_related(
+    return queryset.select_related("owner", "organization", "person").prefetch_related(
         models.Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id"))
     )
 
 
-def order_page_for(user: Any, *, cursor: str | None, size: int, status: str = "") -> Page[Order]:
+def order_list_for(user: Any, *, status: str = "") -> RecordQuerySet:
+    """The visible orders, filtered by status when given."""
     queryset = orders_for(user)
-    if status:
-        queryset = queryset.filter(status=status)
+    return queryset.filter(status=status) if status else queryset
+
+
+def order_page_for(user: Any, *, cursor: str | None, size: int, status: str = "") -> Page[Order]:
+    queryset = order_list_for(user, status=status)
     return paginate(_order_related(queryset), keys=["-created_at", "-id"], cursor=cursor, size=size)
 
 
@@ -55,12 +59,31 @@ def order_get_for(user: Any, pk: Any) -> Order:
     return found
 
 
+def order_detail_for(user: Any, pk: Any) -> Order:
+    """The visible order with what its page shows: customer, source quote and deal, and the
+    order's visible invoices, oldest first."""
+    queryset = (
+        _order_related(orders_for(user))
+        .select_related("quote", "deal", "team")
+        .prefetch_related(
+            models.Prefetch(
+                "invoices",
+                queryset=invoices_for(user).select_related("series").order_by("created_at", "id"),
+            )
+        )
+    )
+    found = queryset.filter(pk=_key(pk)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def invoices_for(user: Any) -> RecordQuerySet:
     return Invoice.objects.visible_to(user).alive()
 
 
 def _invoice_related(queryset: RecordQuerySet) -> RecordQuerySet:
-    return queryset.select_related("owner", "series").prefetch_related(
+    return queryset.select_related("owner", "series", "organization", "person").prefetch_related(
         models.Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id")),
         models.Prefetch("payments", queryset=Payment.objects.order_by("paid_on", "id")),
         models.Prefetch(
@@ -69,9 +92,11 @@ def _invoice_related(queryset: RecordQuerySet) -> RecordQuerySet:
     )
 
 
-def invoice_page_for(
-    user: Any, *, cursor: str | None, size: int, status: str = "", overdue: bool = False
-) -> Page[Invoice]:
+def invoice_list_for(
+    user: Any, *, status: str = "", overdue: bool = False, customer: str = ""
+) -> RecordQuerySet:
+    """The visible invoices, by status, overdue (issued, not paid and past the due date) and
+    a customer's name: the organization's, or the person's given, family or email."""
     queryset = invoices_for(user)
     if status:
         queryset = queryset.filter(status=status)
@@ -80,6 +105,26 @@ def invoice_page_for(
             status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID],
             due_date__lt=timezone.localdate(),
         )
+    for word in customer.split():
+        queryset = queryset.filter(
+            models.Q(organization__name__icontains=word)
+            | models.Q(person__given_name__icontains=word)
+            | models.Q(person__family_name__icontains=word)
+            | models.Q(person__primary_email__icontains=word)
+        )
+    return queryset
+
+
+def invoice_page_for(
+    user: Any,
+    *,
+    cursor: str | None,
+    size: int,
+    status: str = "",
+    overdue: bool = False,
+    customer: str = "",
+) -> Page[Invoice]:
+    queryset = invoice_list_for(user, status=status, overdue=overdue, customer=customer)
     return paginate(
         _invoice_related(queryset), keys=["-created_at", "-id"], cursor=cursor, size=size
     )
@@ -90,6 +135,45 @@ def invoice_get_for(user: Any, pk: Any) -> Invoice:
     if found is None:
         raise Http404
     return found
+
+
+def invoice_detail_for(user: Any, pk: Any) -> Invoice:
+    """The visible invoice with what its page shows: customer, order, lines, payments and
+    credit notes."""
+    found = (
+        _invoice_related(invoices_for(user))
+        .select_related("order", "team")
+        .filter(pk=_key(pk))
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def credit_note_get_for(user: Any, invoice_pk: Any, pk: Any) -> CreditNote:
+    """A credit note of a visible invoice."""
+    found = (
+        CreditNote.objects.filter(invoice__in=invoices_for(user), invoice_id=_key(invoice_pk))
+        .select_related("series", "invoice__series", "invoice__organization", "invoice__person")
+        .filter(pk=_key(pk))
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def tax_summary(invoice: Invoice) -> list[dict[str, Any]]:
+    """The invoice's net and tax per tax rate, from its (prefetched) lines."""
+    rates: dict[Decimal, dict[str, Any]] = {}
+    for line in invoice.lines.all():
+        row = rates.setdefault(
+            line.tax_rate, {"rate": line.tax_rate, "net": Decimal("0.00"), "tax": Decimal("0.00")}
+        )
+        row["net"] += line.net
+        row["tax"] += line.tax
+    return [rates[rate] for rate in sorted(rates)]
 
 
 def receivables_aging(user: Any, today: datetime.date | None = None) -> list[dict[str, Any]]:

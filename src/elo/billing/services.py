@@ -13,8 +13,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from elo.billing.choices import InvoiceStatus, OrderStatus, PaymentMethod
@@ -28,6 +30,7 @@ from elo.sales.models import Quote
 INVOICE_SERIES = "INV"
 CREDIT_SERIES = "CN"
 PAYABLE = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
+SENDABLE = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
 
 
 def _amount(value: Any, field: str) -> Decimal:
@@ -123,7 +126,7 @@ def invoice_draft(
         if quantity < 0 or quantity > _remaining(line):
             errors.append(
                 _("%(line)s: at most %(left)s left to invoice.")
-                % {"line": line.description, "left": _remaining(line).normalize()}
+                % {"line": line.description, "left": f"{_remaining(line).normalize():f}"}
             )
         elif quantity:
             wanted[line.pk] = quantity
@@ -351,3 +354,52 @@ def credit_note_issue(
             {"invoice": locked.pk, "credit_note": note.pk, "amount": value},
         )
     return note
+
+
+def invoice_send(*, actor: Any, invoice: Invoice, to: str) -> Invoice:
+    """Emails an issued invoice to the customer, in their preferred language, with the
+    invoice as a PDF attachment, and records when and to whom it was sent. The message
+    leaves once the transaction commits, like every other side effect."""
+    from elo.billing import documents
+    from elo.contacts.cleaning import clean_email
+
+    require(actor, "billing.manage")
+    try:
+        address = clean_email(str(to or ""))
+    except ValidationError as error:
+        raise ValidationError({"to": error.messages}) from error
+    with transaction.atomic():
+        locked = (
+            Invoice.objects.select_for_update()
+            .select_related("series", "person", "organization", "order")
+            .get(pk=invoice.pk)
+        )
+        if locked.status not in SENDABLE:
+            raise ValidationError({"invoice": [_("Only an issued invoice can be sent.")]})
+        language = locked.person.preferred_language if locked.person is not None else ""
+        with translation.override(language or translation.get_language()):
+            subject = _("Invoice %(number)s") % {"number": locked.reference}
+            body = render_to_string(
+                "billing/invoice_email.txt", {"invoice": locked, "sender": actor}
+            )
+        attachment = f"invoice-{locked.reference.replace('/', '-')}.pdf"
+        message = EmailMessage(subject=subject, body=body, to=[address], reply_to=[actor.email])
+        message.attach(attachment, documents.invoice_pdf(locked), "application/pdf")
+        locked.sent_at, locked.sent_to = timezone.now(), address
+        locked.version += 1
+        locked.save(update_fields=["sent_at", "sent_to", "version"])
+        audit.record(
+            action="billing.invoice.sent",
+            instance=locked,
+            changes={"to": address, "reference": locked.reference},
+        )
+        events.emit(
+            "billing.invoice.sent",
+            {"id": locked.pk, "reference": locked.reference, "to": address},
+        )
+
+        def deliver() -> None:
+            message.send()
+
+        transaction.on_commit(deliver)
+    return locked

@@ -401,3 +401,98 @@ def price_list_get(pk: Any) -> PriceList:
     if found is None:
         raise Http404
     return found
+
+
+# --- quote pages ---
+
+
+def quote_list_for(
+    user: Any, *, status: str = "", owner: int | None = None, q: str = "", deal: int | None = None
+) -> RecordQuerySet:
+    """The visible quotes matching the filters; `q` finds a quote by its number ("Q-42" or
+    "42"), its title or its customer's name."""
+    queryset = quotes_for(user)
+    if status:
+        queryset = queryset.filter(status=status)
+    if owner:
+        queryset = queryset.filter(owner_id=owner)
+    if deal:
+        queryset = queryset.filter(deal_id=deal)
+    text = q.strip().lstrip("#")
+    if text[:2].upper() == "Q-" and text[2:].isdigit():
+        text = text[2:]
+    if text:
+        condition = (
+            models.Q(title__icontains=text)
+            | models.Q(organization__name__icontains=text)
+            | models.Q(person__sort_name__icontains=text)
+            | models.Q(person__primary_email__icontains=text)
+        )
+        if text.isdigit():
+            condition |= models.Q(pk=int(text))
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def quote_list_page_for(user: Any, *, cursor: str | None, size: int, **filters: Any) -> Page[Quote]:
+    """A page of the quote list: what its rows show is loaded with the quotes (no lines)."""
+    queryset = quote_list_for(user, **filters).select_related("owner", "organization", "person")
+    return paginate(queryset, keys=["-created_at", "-id"], cursor=cursor, size=size)
+
+
+def quote_detail_for(user: Any, pk: Any) -> Quote:
+    """The visible quote `pk` with its customer, deal, price list, order and lines (products
+    included); Http404 otherwise."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    quote = (
+        quotes_for(user)
+        .select_related("owner", "team", "organization", "person", "deal", "price_list", "order")
+        .prefetch_related(
+            models.Prefetch(
+                "lines",
+                queryset=QuoteLine.objects.select_related("product").order_by("position", "id"),
+            )
+        )
+        .filter(pk=key)
+        .first()
+    )
+    if quote is None:
+        raise Http404
+    return quote
+
+
+def quote_history(quote: Quote, *, size: int = 200) -> list[Any]:
+    """The quote's audit entries, newest first: revisions, sending, the customer's answer."""
+    from elo.core import audit
+
+    return list(audit.history_for(quote).order_by("-id")[:size])
+
+
+def quotes_of_deal(user: Any, deal: Deal, *, size: int = 50) -> list[Quote]:
+    """The newest visible quotes made for a deal, for the deal page."""
+    return list(
+        quotes_for(user)
+        .filter(deal=deal)
+        .select_related("owner")
+        .order_by("-created_at", "-id")[:size]
+    )
+
+
+def deal_choices_for(
+    user: Any, *, include: list[int] | None = None, limit: int = 200
+) -> list[tuple[int, str]]:
+    """(id, title) of visible open deals for a picker, the newest first, plus the visible
+    ones in `include` (those already chosen)."""
+    queryset = deals_for(user)
+    choices = list(
+        queryset.filter(status=DealStatus.OPEN)
+        .order_by("-created_at", "-id")
+        .values_list("pk", "title")[:limit]
+    )
+    missing = set(include or []) - {pk for pk, _title in choices}
+    if missing:
+        choices += list(queryset.filter(pk__in=missing).values_list("pk", "title"))
+    return choices

@@ -78,6 +78,7 @@ def deal_page(
         "move_form": move_form or MoveForm(deal=deal, stages=stages, initial={"next": next_url}),
         "version_form": VersionForm(initial={"version": deal.version}),
         "tab": tab,
+        "quotes": selectors.quotes_of_deal(request.user, deal),
         **abilities(request.user),
     }
     if deal.deleted_at is not None:

@@ -280,3 +280,24 @@ def test_sales_demo_has_rules_leads_and_deals_across_the_pipeline(small_demo: st
     assert all(deal.stage_history.exists() for deal in deals[:20])
     converted = Lead.objects.filter(status="converted")
     assert all(lead.person_id and lead.deal_id for lead in converted)
+
+
+def test_back_office_demo_has_a_catalogue_quotes_and_invoices_in_every_state(
+    small_demo: str,
+) -> None:
+    from elo.billing.models import Invoice
+    from elo.core.selectors import company_profile
+    from elo.sales.models import Deal, PriceList, Product, Quote
+
+    assert company_profile().tax_id == "11.222.333/0001-81"
+    assert Product.objects.count() == 6
+    assert set(PriceList.objects.values_list("currency", flat=True)) == {"BRL", "EUR", "USD", "GBP"}
+    won = Deal.objects.filter(status="won").count()
+    assert Quote.objects.filter(status="accepted").count() == won == Invoice.objects.count() > 0
+    for quote in Quote.objects.select_related("deal"):
+        assert quote.currency == quote.deal.currency
+        assert quote.total == sum(line.total for line in quote.lines.all())
+    invoices = Invoice.objects.all()
+    assert all(invoice.number and invoice.balance >= 0 for invoice in invoices)
+    statuses = set(invoices.values_list("status", flat=True))
+    assert "paid" in statuses and statuses <= {"paid", "partially_paid", "issued"}

@@ -16,6 +16,7 @@ from elo.contacts.models import Organization, Person
 from elo.contacts.services import organizations_import_batch, people_import_batch
 from elo.core.context import Actor, acting
 from elo.core.services import custom_field_create
+from elo.demo import billing as demo_billing
 from elo.demo import plan as demo_plan
 from elo.demo import sales as demo_sales
 from elo.demo import staff
@@ -110,12 +111,13 @@ def load(
         leads, deals = demo_sales.load(
             users=users, plan=plan, organization_pks=organization_pks, seed=seed
         )
+        quotes, invoices = demo_billing.load(users=users, seed=seed)
     seconds = time.monotonic() - started
     return (
         f"Loaded the demo data in {seconds:.1f} s: {len(users)} users in {len(staff.TEAMS)} "
         f"teams, {len(organization_pks)} organizations, {len(person_pks)} people, "
         f"{len(plan.activities)} timeline entries ({done} tasks done), {leads} leads, "
-        f"{deals} deals."
+        f"{deals} deals, {quotes} quotes, {invoices} invoices."
     )
 
 

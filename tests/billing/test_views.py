@@ -485,3 +485,42 @@ def test_detail_pages_do_not_grow_with_lines_payments_and_invoices(
         few = _count(client, path.format(small[index]), django_assert_max_num_queries)
         with django_assert_max_num_queries(few):
             assert client.get(path.format(big[index])).status_code == 200
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+def _pdf_text(body: bytes) -> str:
+    import pypdf
+
+    assert body.startswith(b"%PDF")
+    return " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
+
+
+def test_invoice_and_credit_note_pdfs_download_with_their_numbers(
+    web: Any, manager: Any, rep: Any, other_rep: Any, make_organization: Any
+) -> None:
+    invoice = _issued(manager, rep, organization=make_organization(name="Acme Lda").pk)
+    note = services.credit_note_issue(actor=manager, invoice=invoice, amount="69", reason="Late")
+    client = web(rep)
+    response = client.get(f"/invoices/{invoice.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="invoice-INV-1.pdf"' in response["Content-Disposition"]
+    text = _pdf_text(response.content)
+    assert "INV/1" in text and "Acme Lda" in text
+    credit = client.get(f"/invoices/{invoice.pk}/credit-notes/{note.pk}/pdf/")
+    assert credit.status_code == 200 and credit["Content-Type"] == "application/pdf"
+    assert 'filename="credit-note-CN-1.pdf"' in credit["Content-Disposition"]
+    text = _pdf_text(credit.content)
+    assert "CN/1" in text and "INV/1" in text and "Acme Lda" in text
+    page = client.get(f"/invoices/{invoice.pk}/").content.decode()
+    assert f'href="/invoices/{invoice.pk}/credit-notes/{note.pk}/pdf/"' in page
+    other = web(other_rep)
+    assert other.get(f"/invoices/{invoice.pk}/pdf/").status_code == 404
+    assert other.get(f"/invoices/{invoice.pk}/credit-notes/{note.pk}/pdf/").status_code == 404
+    draft = services.invoice_draft(actor=manager, order=_order(rep, "Second"))
+    assert (
+        'filename="invoice-draft-'
+        in web(rep).get(f"/invoices/{draft.pk}/pdf/")["Content-Disposition"]
+    )
+    assert web(rep).get(f"/invoices/{draft.pk}/credit-notes/{note.pk}/pdf/").status_code == 404

@@ -159,13 +159,19 @@ def test_list_shows_visible_quotes_with_totals_and_links(
     assert "Theirs" not in html
     assert 'href="/quotes/new/"' in html
     assert "1 quote" in html
+    _quote(rep, currency="EUR", lines=[{"description": "E", "unit_price": "5"}])
+    _quote(rep, title="Second", lines=[{"description": "S", "unit_price": "100"}])
+    sums = web(rep).get("/quotes/").content.decode()
+    sums = sums[sums.index('id="quote-sums"') :]
+    assert 'data-currency="BRL">R$ 1,457.95<' in sums and 'data-currency="EUR">€ 5.00<' in sums
 
 
 def test_list_filters_by_status_owner_and_search(
-    web: Any, manager: Any, rep: Any, teammate: Any, make_organization: Any
+    web: Any, manager: Any, rep: Any, teammate: Any, make_organization: Any, make_person: Any
 ) -> None:
     acme = make_organization(name="Padaria Central")
-    site = _quote(rep, title="Site novo", organization=acme.pk)
+    ana = make_person(given_name="Ana", family_name="Lima")
+    site = _quote(rep, title="Site novo", organization=acme.pk, person=ana.pk)
     app = _quote(teammate, title="App")
     sent = quotes.quote_set_status(actor=teammate, quote=_quote(teammate, title="Sent one"),
                                    status="sent")  # fmt: skip
@@ -175,6 +181,10 @@ def test_list_filters_by_status_owner_and_search(
     assert _rows(client.get(f"/quotes/?owner={rep.pk}")) == [site.reference]
     assert _rows(client.get("/quotes/?q=padaria")) == [site.reference]
     assert _rows(client.get("/quotes/?q=novo")) == [site.reference]
+    assert _rows(client.get("/quotes/?q=Pádaria+central")) == [site.reference]
+    assert _rows(client.get("/quotes/?q=ana+lima")) == [site.reference]
+    assert _rows(client.get("/quotes/?q=lima+site")) == [site.reference]
+    assert _rows(client.get("/quotes/?q=lima+app")) == []
     assert _rows(client.get(f"/quotes/?q={app.reference}")) == [app.reference]
     assert _rows(client.get(f"/quotes/?q={app.pk}")) == [app.reference]
     bad = client.get("/quotes/?status=nonsense")
@@ -364,6 +374,7 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(web: Any, rep: Any) ->
 
 def test_a_closed_quote_is_not_changed_by_the_form(web: Any, rep: Any) -> None:
     quote = quotes.quote_set_status(actor=rep, quote=_quote(rep), status="expired")
+    assert 'id="quote-closed-note"' in web(rep).get(f"/quotes/{quote.pk}/edit/").content.decode()
     data = _form([{"description": "x", "unit_price": "1"}], initial=1, version=quote.version)
     response = web(rep).post(f"/quotes/{quote.pk}/edit/", data)
     assert "This quote is closed; copy it to change it." in unescape(response.content.decode())
@@ -471,6 +482,24 @@ def test_a_bad_recipient_is_a_field_error_and_nothing_is_sent(
     quote.refresh_from_db()
     assert (quote.status, quote.version) == ("draft", 1)
     assert not AuditEntry.objects.filter(action="sales.quote.emailed").exists()
+
+
+def test_an_accepted_quote_offers_an_order_then_links_to_it(web: Any, rep: Any) -> None:
+    from django.urls import reverse
+
+    quote = quotes.quote_set_status(actor=rep, quote=_quote(rep), status="sent")
+    client = web(rep)
+    create_url = reverse("billing:order_from_quote", kwargs={"quote_pk": quote.pk})
+    assert create_url not in client.get(f"/quotes/{quote.pk}/").content.decode()
+    client.post(f"/quotes/{quote.pk}/status/", {"status": "accepted", "version": quote.version})
+    html = client.get(f"/quotes/{quote.pk}/").content.decode()
+    assert f'action="{create_url}"' in html and "Create order" in html
+    client.post(create_url)
+    quote.refresh_from_db()
+    order_url = reverse("billing:order_detail", kwargs={"pk": quote.order.pk})
+    html = client.get(f"/quotes/{quote.pk}/").content.decode()
+    assert f'href="{order_url}"' in html
+    assert create_url not in html
 
 
 # --- the deal's quotes --------------------------------------------------------------------

@@ -422,16 +422,35 @@ def quote_list_for(
     if text[:2].upper() == "Q-" and text[2:].isdigit():
         text = text[2:]
     if text:
-        condition = (
-            models.Q(title__icontains=text)
-            | models.Q(organization__name__icontains=text)
-            | models.Q(person__sort_name__icontains=text)
-            | models.Q(person__primary_email__icontains=text)
-        )
+        from elo.core.text import fold
+
+        condition = models.Q()
+        for word in text.split():
+            folded = fold(word)
+            condition &= (
+                models.Q(title__icontains=word)
+                | models.Q(organization__sort_name__contains=folded)
+                | models.Q(person__sort_name__contains=folded)
+                | models.Q(person__primary_email__icontains=word)
+            )
         if text.isdigit():
             condition |= models.Q(pk=int(text))
         queryset = queryset.filter(condition)
     return queryset
+
+
+def quote_totals_for(user: Any, **filters: Any) -> list[dict[str, Any]]:
+    """Per currency, the number and the sum of the totals of the quotes matching `filters`."""
+    rows = (
+        quote_list_for(user, **filters)
+        .order_by("currency")
+        .values("currency")
+        .annotate(count=Count("id"), total=Sum("total"))
+    )
+    return [
+        {"currency": row["currency"], "count": row["count"], "total": Decimal(row["total"] or 0)}
+        for row in rows
+    ]
 
 
 def quote_list_page_for(user: Any, *, cursor: str | None, size: int, **filters: Any) -> Page[Quote]:

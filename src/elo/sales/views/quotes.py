@@ -59,10 +59,16 @@ CLOSED = (QuoteStatus.ACCEPTED, QuoteStatus.DECLINED, QuoteStatus.EXPIRED)
 def quote_list(request: EloRequest) -> HttpResponse:
     form = QuoteFilterForm(request.GET, user=request.user)
     page, total = list_page(request, form, selectors.quote_list_page_for, selectors.quote_list_for)
-    context = {"form": form, "page": page, "total": total, **abilities(request.user)}
-    response = render(
-        request, fragment(request, "sales/quotes/quote_list.html", "results"), context
-    )
+    totals = selectors.quote_totals_for(request.user, **form.filters()) if total else []
+    context = {
+        "form": form,
+        "page": page,
+        "total": total,
+        "totals": totals,
+        **abilities(request.user),
+    }
+    template = fragment(request, "sales/quotes/quote_list.html", "results")
+    response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -106,6 +106,7 @@ def test_order_detail_shows_customer_lines_invoiced_quantities_and_invoices(
     invoices = page.content.decode()[page.content.decode().index('id="order-invoices"') :]
     assert "INV/1" in invoices and "Draft" in invoices
     assert f'href="/orders/{order.pk}/invoice/"' in page.content.decode()
+    assert f'href="/quotes/{order.quote_id}/"' in page.content.decode()
     assert (
         f'href="/orders/{order.pk}/invoice/"'
         not in web(rep).get(f"/orders/{order.pk}/").content.decode()
@@ -160,6 +161,13 @@ def test_the_invoice_form_offers_what_is_left_and_drafts_part_of_the_order(
     assert (invoice.status, invoice.total, invoice.lines.count()) == (
         "draft", Decimal("147.60"), 1)  # fmt: skip
     assert (invoice.due_date - invoice.created_at.date()).days == 15
+    other = client.post(
+        url,
+        {f"line_{seats.pk}": "1", f"line_{setup.pk}": "1", "series": " FT ", "due_in_days": "0"},
+    )
+    assert Invoice.objects.get(pk=other["Location"].split("/")[2]).series.code == "FT"
+    form = client.get(url).content.decode()
+    assert '<option value="FT"><option value="INV">' in form
 
 
 @pytest.mark.parametrize(
@@ -168,17 +176,27 @@ def test_the_invoice_form_offers_what_is_left_and_drafts_part_of_the_order(
         ("-1", "30", "line", "greater than or equal to 0"),
         ("abc", "30", "line", "Enter a number."),
         ("4", "400", "due_in_days", "less than or equal to 365"),
+        ("4", "30", "series", "This series numbers credit notes."),
+        ("4", "30", "series", "This field is required."),
     ],
-    ids=["negative-quantity", "not-a-number", "due-too-late"],
+    ids=["negative-quantity", "not-a-number", "due-too-late", "credit-series", "no-series"],
 )
 def test_bad_invoice_input_shows_on_its_field_and_drafts_nothing(
-    web: Any, manager: Any, rep: Any, quantity: str, due: str, field: str, message: str
+    web: Any,
+    manager: Any,
+    rep: Any,
+    request: Any,
+    quantity: str,
+    due: str,
+    field: str,
+    message: str,
 ) -> None:
     order = _order(rep)
     seats, setup = order.lines.all()
+    series = {"credit-series": "CN", "no-series": " "}.get(request.node.callspec.id, "INV")
     response = web(manager).post(
         f"/orders/{order.pk}/invoice/",
-        {f"line_{seats.pk}": quantity, f"line_{setup.pk}": "0", "series": "INV",
+        {f"line_{seats.pk}": quantity, f"line_{setup.pk}": "0", "series": series,
          "due_in_days": due},
     )  # fmt: skip
     name = f"line_{seats.pk}" if field == "line" else field
@@ -199,6 +217,21 @@ def test_invoicing_more_than_is_left_is_refused_with_the_line_named(
     assert response.status_code == 200
     assert "Seats: at most 10 left to invoice." in _text(response)
     assert not Invoice.objects.exists()
+
+
+def test_the_api_drafts_into_a_named_series_but_not_a_credit_note_one(
+    api: Any, manager: Any, rep: Any
+) -> None:
+    order = _order(rep)
+    client = api(manager)
+    refused = client.post("/api/v1/invoices", {"order": order.pk, "series": "CN"})
+    assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
+    assert [error["field"] for error in refused.json()["errors"]] == ["series"]
+    assert not Invoice.objects.exists()
+    made = client.post("/api/v1/invoices", {"order": order.pk, "series": "FT"})
+    assert made.status_code == 201, made.content
+    issued = client.post(f"/api/v1/invoices/{made.json()['id']}/issue", {})
+    assert issued.json()["reference"] == "FT/1"
 
 
 # --- invoices -----------------------------------------------------------------------------

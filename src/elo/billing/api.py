@@ -98,6 +98,7 @@ def create_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
         order=order,
         quantities=payload.quantities,
         due_in_days=payload.due_in_days,
+        series=payload.series,
     )
     return 201, selectors.invoice_get_for(request.user, invoice.pk)
 

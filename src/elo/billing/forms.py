@@ -74,8 +74,12 @@ class InvoiceDraftForm(BootstrapForm):
         help_text=_("Counted from today; an invoice issued later is due no earlier than that."),
     )
 
-    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, order: Order, series: list[str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.known_series = series or []
+        self.fields["series"].widget.attrs["list"] = "invoice-series"
         self.order_lines = list(order.lines.all())
         for line in self.order_lines:
             field = forms.DecimalField(

@@ -163,6 +163,7 @@ class InvoiceIn(Schema):
         None, description="order line id -> quantity; everything left when omitted"
     )
     due_in_days: int = 30
+    series: str = Field("INV", max_length=20, description="the numbering series' code")
 
 
 class IssueIn(Schema):

@@ -11,7 +11,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from elo.billing.choices import InvoiceStatus
-from elo.billing.models import CreditNote, Invoice, InvoiceLine, Order, OrderLine, Payment
+from elo.billing.models import (
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    Payment,
+    Series,
+)
 from elo.core.pagination import Page, paginate
 from elo.core.querysets import RecordQuerySet
 
@@ -89,6 +97,16 @@ def _invoice_related(queryset: RecordQuerySet) -> RecordQuerySet:
         models.Prefetch(
             "credit_notes", queryset=CreditNote.objects.select_related("series").order_by("id")
         ),
+    )
+
+
+def invoice_series() -> list[str]:
+    """The codes of the series invoices were numbered or drafted in, for the invoice form."""
+    return list(
+        Series.objects.filter(invoices__isnull=False)
+        .values_list("code", flat=True)
+        .distinct()
+        .order_by("code")
     )
 
 

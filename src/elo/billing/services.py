@@ -98,6 +98,17 @@ def order_from_quote(*, actor: Any, quote: Quote) -> Order:
     return order
 
 
+def _invoice_series(series: Any) -> str:
+    """The code of an invoice series: not blank, and not one that numbers credit notes,
+    so that each series stays a gapless run of one kind of document."""
+    code = str(series or "").strip()
+    if not code or len(code) > 20:
+        raise ValidationError({"series": [_("Enter a series code of up to 20 characters.")]})
+    if code == CREDIT_SERIES or CreditNote.objects.filter(series__code=code).exists():
+        raise ValidationError({"series": [_("This series numbers credit notes.")]})
+    return code
+
+
 def _remaining(line: OrderLine) -> Decimal:
     return line.quantity - line.invoiced_quantity
 
@@ -139,8 +150,9 @@ def invoice_draft(
         raise ValidationError({"quantities": errors})
     if not 0 <= due_in_days <= 365:
         raise ValidationError({"due_in_days": [_("Enter 0 to 365 days.")]})
+    code = _invoice_series(series)
     with transaction.atomic():
-        chosen, _created = Series.objects.get_or_create(code=series)
+        chosen, _created = Series.objects.get_or_create(code=code)
         invoice = Invoice.objects.create(
             order=order,
             organization_id=order.organization_id,

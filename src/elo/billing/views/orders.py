@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,25 +32,10 @@ def order_list(request: EloRequest) -> HttpResponse:
     return response
 
 
-def _quote_url(quote_pk: int | None) -> str:
-    """The quote's page, once the sales app has one."""
-    if quote_pk is None:
-        return ""
-    try:
-        return reverse("sales:quote_detail", args=[quote_pk])
-    except NoReverseMatch:
-        return ""
-
-
 @login_required
 def order_detail(request: EloRequest, pk: int) -> HttpResponse:
     order = order_for(request, pk)
-    context = {
-        "order": order,
-        "quote_url": _quote_url(order.quote_id),
-        "tab": "orders",
-        **abilities(request.user),
-    }
+    context = {"order": order, "tab": "orders", **abilities(request.user)}
     return render(request, "billing/order_detail.html", context)
 
 
@@ -62,7 +47,7 @@ def order_from_quote(request: EloRequest, quote_pk: int) -> HttpResponse:
         order = services.order_from_quote(actor=request.user, quote=quote)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        fallback = _quote_url(quote.pk) or reverse("billing:order_list")
+        fallback = reverse("sales:quote_detail", args=[quote.pk])
         return redirect(safe_next_url(request, request.POST.get("next"), fallback))
     messages.success(request, _("Order %(name)s created.") % {"name": order})
     return redirect("billing:order_detail", order.pk)
@@ -71,7 +56,7 @@ def order_from_quote(request: EloRequest, quote_pk: int) -> HttpResponse:
 @login_required
 def order_invoice(request: EloRequest, pk: int) -> HttpResponse:
     order = order_for(request, pk, MANAGE)
-    form = InvoiceDraftForm(posted(request), order=order)
+    form = InvoiceDraftForm(posted(request), order=order, series=selectors.invoice_series())
     if form.is_bound and form.is_valid():
         try:
             invoice = services.invoice_draft(actor=request.user, order=order, **form.service_data())

@@ -383,7 +383,13 @@ def test_a_closed_quote_is_not_changed_by_the_form(web: Any, rep: Any) -> None:
 
 
 def test_new_quote_from_a_deal_is_prefilled(
-    web: Any, rep: Any, catalogue: Any, pipeline: Any, make_person: Any, make_organization: Any
+    web: Any,
+    rep: Any,
+    other_rep: Any,
+    catalogue: Any,
+    pipeline: Any,
+    make_person: Any,
+    make_organization: Any,
 ) -> None:
     ana = make_person(given_name="Ana", family_name="Lima")
     acme = make_organization(name="Acme Ltda")
@@ -402,6 +408,8 @@ def test_new_quote_from_a_deal_is_prefilled(
                  organization=acme.pk, person=ana.pk, currency="EUR",
                  price_list=catalogue["euros"].pk)  # fmt: skip
     assert web(rep).post(f"/quotes/new/?deal={deal.pk}", data).status_code == 302
+    theirs = services.deal_create(actor=other_rep, data={"title": "Theirs", "owner": other_rep.pk})
+    assert web(rep).get(f"/quotes/new/?deal={theirs.pk}").status_code == 404
     quote = Quote.objects.get()
     assert (quote.deal_id, quote.currency, quote.net_total) == (deal.pk, "EUR", Decimal("40.00"))
 

@@ -152,6 +152,18 @@ class QuoteForm(StaleMixin, BootstrapForm):
         return result
 
 
+def _number(label: Any, *, digits: int, places: int) -> forms.DecimalField:
+    """An optional decimal typed the way the user's language writes numbers."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=digits,
+        decimal_places=places,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+
 class QuoteLineForm(BootstrapForm):
     """One line: a product (priced from the price list when the unit price is empty) or a
     description with a unit price."""
@@ -160,18 +172,10 @@ class QuoteLineForm(BootstrapForm):
         label=_("Product"), required=False, coerce=int, empty_value=None
     )
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
-    quantity = forms.DecimalField(
-        label=_("Quantity"), required=False, max_digits=12, decimal_places=3, localize=True
-    )
-    unit_price = forms.DecimalField(
-        label=_("Unit price"), required=False, max_digits=14, decimal_places=2, localize=True
-    )
-    discount = forms.DecimalField(
-        label=_("Discount (%)"), required=False, max_digits=5, decimal_places=2, localize=True
-    )
-    tax_rate = forms.DecimalField(
-        label=_("Tax rate (%)"), required=False, max_digits=5, decimal_places=2, localize=True
-    )
+    quantity = _number(_("Quantity"), digits=12, places=3)
+    unit_price = _number(_("Unit price"), digits=14, places=2)
+    discount = _number(_("Discount (%)"), digits=5, places=2)
+    tax_rate = _number(_("Tax rate (%)"), digits=5, places=2)
 
     def __init__(self, *args: Any, products: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -185,6 +189,7 @@ class QuoteLineForm(BootstrapForm):
 class BaseQuoteLineFormSet(forms.BaseFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
+        form.fields["DELETE"].label = _("Remove")
         styled(form.fields["DELETE"])
 
     def lines(self) -> list[dict[str, Any]]:

@@ -355,6 +355,9 @@ def test_editing_a_sent_quote_makes_the_next_revision(web: Any, rep: Any) -> Non
     quote.refresh_from_db()
     assert (quote.status, quote.revision, quote.total) == ("draft", 2, Decimal("12.00"))
     assert any("revision 2" in message for message in _messages(response))
+    html = client.get(f"/quotes/{quote.pk}/").content.decode()
+    assert "Revision 2" in html and "now revision 2" in html
+    assert html.count('data-action="sales.quote.') == 3  # drafted, sent, changed
 
 
 def test_a_stale_edit_is_refused_and_keeps_what_was_typed(web: Any, rep: Any) -> None:

@@ -300,6 +300,8 @@ def test_invoice_detail_shows_everything_the_customer_owes(
     assert f'href="/invoices/{invoice.pk}/pdf/"' in html
     assert 'id="payment-form"' in html and 'id="credit-form"' in html
     assert 'id="issue-form"' not in html
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), "every label points at one field"
     assert 'id="payment-form"' not in web(rep).get(f"/invoices/{invoice.pk}/").content.decode()
     assert web(other_rep).get(f"/invoices/{invoice.pk}/").status_code == 404
 
@@ -451,6 +453,36 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Any, manager: Any, rep: 
     response = client.post(f"/invoices/{invoice.pk}/payments/", {"amount": "1"})
     assert response.status_code == 302
     assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 302), ("outsider", 404), ("rep", 403)],
+    ids=["anonymous", "outsider", "without-billing-manage"],
+)
+def test_actions_permission_matrix(
+    request: Any, client: Any, manager: Any, rep: Any, persona: str, status: int, smtp: Any
+) -> None:
+    draft = services.invoice_draft(actor=manager, order=_order(rep, "One"))
+    invoice = _issued(manager, rep, "Two")
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    posts = {
+        f"/orders/{draft.order_id}/invoice/": {"series": "INV", "due_in_days": "30"},
+        f"/invoices/{draft.pk}/issue/": {"version": draft.version},
+        f"/invoices/{invoice.pk}/payments/": {"amount": "1", "method": "cash",
+                                               "paid_on": "2026-01-01"},
+        f"/invoices/{invoice.pk}/credit-notes/": {"amount": "1", "reason": "x"},
+        f"/invoices/{invoice.pk}/send/": {"to": "a@example.com"},
+    }  # fmt: skip
+    for path, data in posts.items():
+        assert client.post(path, data).status_code == status, path
+    invoice.refresh_from_db()
+    draft.refresh_from_db()
+    assert (draft.status, invoice.paid, invoice.credited, invoice.sent_at) == (
+        "draft", Decimal("0.00"), Decimal("0.00"), None)  # fmt: skip
+    assert Invoice.objects.count() == 2 and smtp.messages == []
+    assert client.get(f"/orders/{draft.order_id}/invoice/").status_code == status
 
 
 # --- queries ------------------------------------------------------------------------------

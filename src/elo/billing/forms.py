@@ -111,7 +111,19 @@ class InvoiceDraftForm(BootstrapForm):
         }
 
 
-class IssueForm(BootstrapForm):
+class ActionForm(BootstrapForm):
+    """One of several forms on the invoice page: its field ids start with its own prefix so
+    that labels stay unique, while field names stay plain."""
+
+    id_prefix = "action"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class IssueForm(ActionForm):
+    id_prefix = "issue"
     version = forms.IntegerField(widget=forms.HiddenInput)
     issue_date = forms.DateField(
         label=_("Issue date"),
@@ -121,17 +133,20 @@ class IssueForm(BootstrapForm):
     )
 
 
-class PaymentForm(BootstrapForm):
+class PaymentForm(ActionForm):
+    id_prefix = "payment"
     amount = _amount_field()
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     paid_on = forms.DateField(label=_("Paid on"), widget=DATE, initial=timezone.localdate)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
 
 
-class CreditNoteForm(BootstrapForm):
+class CreditNoteForm(ActionForm):
+    id_prefix = "credit"
     amount = _amount_field()
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class SendForm(BootstrapForm):
+class SendForm(ActionForm):
+    id_prefix = "send"
     to = forms.EmailField(label=_("Send to"), max_length=254)

@@ -54,13 +54,11 @@ def test_the_customer_gets_the_invoice_in_their_language_with_the_pdf(
     ana: Any,
     smtp: Any,
     time_machine: Any,
-    django_capture_on_commit_callbacks: Any,
 ) -> None:
     time_machine.move_to("2026-06-01T10:00:00Z", tick=False)
     invoice = _invoice(manager, rep, person=ana.pk)
     services.payment_record(actor=manager, invoice=invoice, data={"amount": "100"})
-    with django_capture_on_commit_callbacks(execute=True):
-        sent = services.invoice_send(actor=manager, invoice=invoice, to="ana@cliente.com.br")
+    sent = services.invoice_send(actor=manager, invoice=invoice, to="ana@cliente.com.br")
     [message] = smtp.messages
     assert message["To"] == "ana@cliente.com.br"
     assert message["X-Envelope-To"] == "ana@cliente.com.br"
@@ -87,14 +85,11 @@ def test_the_customer_gets_the_invoice_in_their_language_with_the_pdf(
     assert event.payload["to"] == "ana@cliente.com.br" and event.payload["id"] == invoice.pk
 
 
-def test_a_paid_invoice_can_be_sent_again(
-    manager: Any, rep: Any, ana: Any, smtp: Any, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_a_paid_invoice_can_be_sent_again(manager: Any, rep: Any, ana: Any, smtp: Any) -> None:
     invoice = _invoice(manager, rep, person=ana.pk)
     services.payment_record(actor=manager, invoice=invoice, data={"amount": "869"})
-    with django_capture_on_commit_callbacks(execute=True):
-        services.invoice_send(actor=manager, invoice=invoice, to="ana@cliente.com.br")
-        services.invoice_send(actor=manager, invoice=invoice, to="contas@cliente.com.br")
+    services.invoice_send(actor=manager, invoice=invoice, to="ana@cliente.com.br")
+    services.invoice_send(actor=manager, invoice=invoice, to="contas@cliente.com.br")
     assert [message["To"] for message in smtp.messages] == [
         "ana@cliente.com.br", "contas@cliente.com.br"]  # fmt: skip
     invoice.refresh_from_db()
@@ -110,7 +105,6 @@ def test_what_cannot_be_sent_is_refused_and_nothing_leaves(
     rep: Any,
     ana: Any,
     smtp: Any,
-    django_capture_on_commit_callbacks: Any,
     case: str,
     field: str,
 ) -> None:
@@ -118,7 +112,7 @@ def test_what_cannot_be_sent_is_refused_and_nothing_leaves(
     if case == "void":
         services.credit_note_issue(actor=manager, invoice=invoice, amount="869", reason="x")
     to = {"bad-address": "ana@", "no-address": ""}.get(case, "ana@cliente.com.br")
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.invoice_send(actor=manager, invoice=invoice, to=to)
     assert field in error.value.message_dict
     assert smtp.messages == []
@@ -142,7 +136,6 @@ def test_sending_from_the_invoice_page(
     rep: Any,
     ana: Any,
     smtp: Any,
-    django_capture_on_commit_callbacks: Any,
 ) -> None:
     invoice = _invoice(manager, rep, person=ana.pk)
     url = f"/invoices/{invoice.pk}/send/"
@@ -154,8 +147,7 @@ def test_sending_from_the_invoice_page(
     assert bad.status_code == 200
     assert 'data-field-error="to">Enter a valid email address.<' in bad.content.decode()
     assert smtp.messages == []
-    with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(url, {"to": "contas@cliente.com.br"}, follow=True)
+    done = client.post(url, {"to": "contas@cliente.com.br"}, follow=True)
     assert "Invoice sent to contas@cliente.com.br." in done.content.decode()
     assert "to contas@cliente.com.br" in done.content.decode()  # the "Sent" line
     [message] = smtp.messages
@@ -174,7 +166,6 @@ def test_send_api(
     other_rep: Any,
     ana: Any,
     smtp: Any,
-    django_capture_on_commit_callbacks: Any,
 ) -> None:
     invoice = _invoice(manager, rep, person=ana.pk)
     path = f"/api/v1/invoices/{invoice.pk}/send"
@@ -189,8 +180,7 @@ def test_send_api(
     assert [error["field"] for error in bad.json()["errors"]] == ["to"]
     assert client.post(path, {}).status_code == 422
     assert smtp.messages == []
-    with django_capture_on_commit_callbacks(execute=True):
-        sent = client.post(path, {"to": "ana@cliente.com.br"})
+    sent = client.post(path, {"to": "ana@cliente.com.br"})
     assert sent.status_code == 200, sent.content
     assert sent.json()["sent_to"] == "ana@cliente.com.br" and sent.json()["sent_at"]
     assert sent["ETag"]
@@ -200,3 +190,26 @@ def test_send_api(
     refused_draft = client.post(f"/api/v1/invoices/{draft.pk}/send", {"to": "a@b.co"})
     assert refused_draft.status_code == 422
     assert refused_draft.json()["errors"][0]["field"] == "invoice"
+
+
+def test_when_the_mail_server_is_down_nothing_is_recorded(
+    web: Any, manager: Any, rep: Any, ana: Any, smtp: Any, settings: Any
+) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        settings.EMAIL_PORT = probe.getsockname()[1]  # nothing listens there once closed
+    invoice = _invoice(manager, rep, person=ana.pk)
+    with pytest.raises(ValidationError) as error:
+        services.invoice_send(actor=manager, invoice=invoice, to="ana@cliente.com.br")
+    assert error.value.message_dict["to"] == [
+        "The mail server did not take the message. Try again later."
+    ]
+    invoice.refresh_from_db()
+    assert (invoice.sent_at, invoice.sent_to, invoice.version) == (None, "", 2)
+    assert not AuditEntry.objects.filter(action="billing.invoice.sent").exists()
+    assert not OutboxEvent.objects.filter(name="billing.invoice.sent").exists()
+    page = web(manager).post(f"/invoices/{invoice.pk}/send/", {"to": "ana@cliente.com.br"})
+    assert page.status_code == 200
+    assert "The mail server did not take the message." in page.content.decode()

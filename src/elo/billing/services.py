@@ -8,6 +8,8 @@ number back with it, so a series has no gaps and never repeats a number.
 from __future__ import annotations
 
 import datetime
+import logging
+import smtplib
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,6 +28,8 @@ from elo.core.permissions import require
 from elo.sales import money
 from elo.sales.choices import QuoteStatus
 from elo.sales.models import Quote
+
+logger = logging.getLogger(__name__)
 
 INVOICE_SERIES = "INV"
 CREDIT_SERIES = "CN"
@@ -370,8 +374,11 @@ def credit_note_issue(
 
 def invoice_send(*, actor: Any, invoice: Invoice, to: str) -> Invoice:
     """Emails an issued invoice to the customer, in their preferred language, with the
-    invoice as a PDF attachment, and records when and to whom it was sent. The message
-    leaves once the transaction commits, like every other side effect."""
+    invoice as a PDF attachment, and records when and to whom it was sent.
+
+    The message is handed to the mail server as the last step of the transaction: when the
+    server refuses it, nothing is recorded and the caller gets a ValidationError on `to`,
+    so "sent" on an invoice always means a mail server took the message."""
     from elo.billing import documents
     from elo.contacts.cleaning import clean_email
 
@@ -397,9 +404,11 @@ def invoice_send(*, actor: Any, invoice: Invoice, to: str) -> Invoice:
         attachment = f"invoice-{locked.reference.replace('/', '-')}.pdf"
         message = EmailMessage(subject=subject, body=body, to=[address], reply_to=[actor.email])
         message.attach(attachment, documents.invoice_pdf(locked), "application/pdf")
-        locked.sent_at, locked.sent_to = timezone.now(), address
+        now = timezone.now()
+        locked.sent_at, locked.sent_to = now, address
         locked.version += 1
-        locked.save(update_fields=["sent_at", "sent_to", "version"])
+        locked.updated_at = now
+        locked.save(update_fields=["sent_at", "sent_to", "version", "updated_at"])
         audit.record(
             action="billing.invoice.sent",
             instance=locked,
@@ -409,9 +418,10 @@ def invoice_send(*, actor: Any, invoice: Invoice, to: str) -> Invoice:
             "billing.invoice.sent",
             {"id": locked.pk, "reference": locked.reference, "to": address},
         )
-
-        def deliver() -> None:
+        try:
             message.send()
-
-        transaction.on_commit(deliver)
+        except (OSError, smtplib.SMTPException) as error:
+            logger.warning("invoice %s not sent to %s: %s", locked.pk, address, error)
+            refused = _("The mail server did not take the message. Try again later.")
+            raise ValidationError({"to": [ValidationError(refused, code="not_sent")]}) from error
     return locked

@@ -87,7 +87,7 @@ def test_a_quote_prints_in_the_customers_language_with_the_letterhead(
     assert "R$ 1.500,00" in text and "R$ 17.307,50" in text
     assert "RASCUNHO" in text  # a draft says so
     assert "Obrigado pela preferência!" in text
-    assert quote_filename(quote) == f"orçamento-q-{quote.pk}.pdf"
+    assert quote_filename(quote) == f"orçamento-Q-{quote.pk}.pdf"
 
 
 def test_a_quote_without_a_profile_or_customer_language_still_prints(admin: Any) -> None:
@@ -182,3 +182,12 @@ def test_the_profile_page_saves_and_shows_field_errors(web: Any, admin: Any, rep
     assert stale.status_code == 200 and "version 2" in stale.content.decode()
     profile.refresh_from_db()
     assert (profile.name, profile.version) == ("Elo Brasil", 2)
+
+
+def test_a_download_name_in_portuguese_survives_the_header(
+    web: Any, admin: Any, customer: Any
+) -> None:
+    quote = _quote(admin, customer)
+    response = web(admin).get(reverse("sales:quote_pdf", args=[quote.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert f"filename*=utf-8''or%C3%A7amento-Q-{quote.pk}.pdf" in response["Content-Disposition"]

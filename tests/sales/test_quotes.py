@@ -161,7 +161,7 @@ def test_send_by_email_and_the_customer_accepts_through_the_link(
     assert "R$ 1.234,50" in body
     [attachment] = message.iter_attachments()
     assert attachment.get_content_type() == "application/pdf"
-    assert attachment.get_filename() == f"orçamento-q-{quote.pk}.pdf"
+    assert attachment.get_filename() == f"orçamento-Q-{quote.pk}.pdf"
     assert attachment.get_content().startswith(b"%PDF")
     link = next(line for line in body.splitlines() if "/q/" in line).strip()
     path = link[link.index("/q/") :]
@@ -227,3 +227,20 @@ def test_public_quote_page_does_not_grow_with_lines(
         assert client.get(f"/q/{small}/").status_code == 200
     with django_assert_max_num_queries(len(captured.captured_queries)):
         assert client.get(f"/q/{big}/").status_code == 200
+
+
+def test_a_sent_quote_can_be_sent_again_but_not_once_answered(
+    rep: Any, smtp: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    quote = quotes.quote_create(
+        actor=rep, data={"title": "Q", "lines": [{"description": "x", "unit_price": "1"}]}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = quotes.quote_send(actor=rep, quote=quote, to="a@example.com", base_url="http://x/")
+        again = quotes.quote_send(actor=rep, quote=first, to="b@example.com", base_url="http://x/")
+    assert [message["To"] for message in smtp.messages] == ["a@example.com", "b@example.com"]
+    assert again.status == "sent" and quotes.public_token(again) == quotes.public_token(first)
+    accepted = quotes.quote_set_status(actor=rep, quote=again, status="accepted")
+    with pytest.raises(ValidationError):
+        quotes.quote_send(actor=rep, quote=accepted, to="c@example.com", base_url="http://x/")
+    assert len(smtp.messages) == 2

@@ -248,9 +248,10 @@ def test_detail_of_a_sent_quote_shows_its_customer_link_and_the_answer(
     html = web(rep).get(f"/quotes/{quote.pk}/").content.decode()
     assert f'value="http://testserver/q/{token}/"' in html
     assert "Mark as accepted" in html and "Mark as declined" in html
-    assert 'id="quote-send"' not in html  # only a draft is sent by email
+    assert 'id="quote-send"' in html  # a sent quote can be sent again
     quotes.quote_customer_decision(quote=quote, accept=True, name="Ana Lima")
     html = web(rep).get(f"/quotes/{quote.pk}/").content.decode()
+    assert 'id="quote-send"' not in html  # an answered one cannot
     assert 'data-status="accepted"' in html
     assert f"/q/{token}/" not in html
     decided = html[html.index('id="quote-decided-at"') :]
@@ -585,7 +586,7 @@ def test_the_pdf_download_holds_the_quote(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment;") and f"q-{quote.pk}.pdf" in disposition
+    assert disposition.startswith("attachment;") and f"Q-{quote.pk}.pdf" in disposition
     assert response.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert quote.reference in text

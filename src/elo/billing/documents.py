@@ -78,7 +78,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
 def invoice_filename(invoice: Invoice) -> str:
     with pdf.language(_language(invoice)):
-        return pdf.filename(_("Invoice"), invoice.reference or _("draft"))
+        return pdf.filename(_("Invoice"), invoice.reference or f"{_('draft')}-{invoice.pk}")
 
 
 def credit_note_document(note: CreditNote) -> pdf.Document:

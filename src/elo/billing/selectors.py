@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from elo.billing.models import (
     Series,
 )
 from elo.core.pagination import Page, paginate
+from elo.core.permissions import require
 from elo.core.querysets import RecordQuerySet
 
 AGING_BUCKETS = (
@@ -237,8 +239,14 @@ INVOICE_COLUMNS = [
 PAYMENT_COLUMNS = ["invoice", "paid_on", "method", "amount", "currency", "reference"]
 
 
-def invoice_rows(user: Any) -> Any:
-    """The issued invoices the user can see, as rows for an accountant's spreadsheet."""
+def invoice_rows(user: Any) -> Iterator[list[Any]]:
+    """The issued invoices the user can see, as rows for an accountant's spreadsheet.
+    Exporting takes the exports.run permission, checked now; rows are read lazily."""
+    require(user, "exports.run")
+    return _invoice_rows(user)
+
+
+def _invoice_rows(user: Any) -> Iterator[list[Any]]:
     yield INVOICE_COLUMNS
     queryset = (
         invoices_for(user)
@@ -265,7 +273,13 @@ def invoice_rows(user: Any) -> Any:
         ]
 
 
-def payment_rows(user: Any) -> Any:
+def payment_rows(user: Any) -> Iterator[list[Any]]:
+    """The payments on invoices the user can see; needs exports.run like invoice_rows."""
+    require(user, "exports.run")
+    return _payment_rows(user)
+
+
+def _payment_rows(user: Any) -> Iterator[list[Any]]:
     yield PAYMENT_COLUMNS
     queryset = (
         Payment.objects.filter(invoice__in=invoices_for(user))

@@ -401,7 +401,7 @@ def invoice_send(*, actor: Any, invoice: Invoice, to: str) -> Invoice:
             body = render_to_string(
                 "billing/invoice_email.txt", {"invoice": locked, "sender": actor}
             )
-        attachment = f"invoice-{locked.reference.replace('/', '-')}.pdf"
+            attachment = documents.invoice_filename(locked)
         message = EmailMessage(subject=subject, body=body, to=[address], reply_to=[actor.email])
         message.attach(attachment, documents.invoice_pdf(locked), "application/pdf")
         now = timezone.now()

@@ -355,8 +355,9 @@ def tax_by_rate(lines: Sequence[Any]) -> list[tuple[Decimal, Decimal]]:
 
 
 def filename(title: str, reference: str) -> str:
-    """A download name like "invoice-FT-2026-7.pdf"."""
-    safe = "".join(char if char.isalnum() else "-" for char in f"{title}-{reference}".lower())
+    """A download name like "invoice-FT-2026-7.pdf": the title in lower case, the reference
+    as printed, anything but letters and digits as single hyphens."""
+    safe = "".join(char if char.isalnum() else "-" for char in f"{title.lower()}-{reference}")
     return "-".join(part for part in safe.split("-") if part) + ".pdf"
 
 

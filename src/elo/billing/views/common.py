@@ -17,6 +17,7 @@ def abilities(user: Any) -> dict[str, bool]:
     return {
         "can_manage": user.has_elo_perm(MANAGE),
         "can_order": user.has_elo_perm("sales.change"),
+        "can_export": user.has_elo_perm("exports.run"),
     }
 
 
@@ -36,8 +37,3 @@ def invoice_for(request: EloRequest, pk: int, permission: str = "") -> Invoice:
     if permission:
         require(request.user, permission)
     return invoice
-
-
-def pdf_filename(kind: str, reference: str) -> str:
-    """A download name such as invoice-INV-12.pdf (the series/number without its slash)."""
-    return f"{kind}-{reference.replace('/', '-')}.pdf"

@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from elo.billing import selectors, services
 from elo.billing.forms import CreditNoteForm, InvoiceFilterForm, IssueForm, PaymentForm, SendForm
 from elo.billing.models import Invoice
-from elo.billing.views.common import MANAGE, abilities, invoice_for, pdf_filename
+from elo.billing.views.common import MANAGE, abilities, invoice_for
 from elo.core.errors import PreconditionFailed
 from elo.core.forms import add_service_errors
 from elo.sales.views.pages import STALE_ACTION_MESSAGE, EloRequest, fragment, list_page
@@ -27,7 +28,13 @@ from elo.sales.views.pages import STALE_ACTION_MESSAGE, EloRequest, fragment, li
 def invoice_list(request: EloRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
     page, total = list_page(request, form, selectors.invoice_page_for, selectors.invoice_list_for)
-    context = {"form": form, "page": page, "total": total, "tab": "invoices"}
+    context = {
+        "form": form,
+        "page": page,
+        "total": total,
+        "tab": "invoices",
+        **abilities(request.user),
+    }
     response = render(request, fragment(request, "billing/invoice_list.html", "results"), context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -141,7 +148,7 @@ def invoice_send(request: EloRequest, pk: int) -> HttpResponse:
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response
 
 
@@ -151,8 +158,7 @@ def invoice_pdf(request: EloRequest, pk: int) -> HttpResponse:
     from elo.billing import documents
 
     invoice = invoice_for(request, pk)
-    reference = invoice.reference or f"draft-{invoice.pk}"
-    return _pdf(documents.invoice_pdf(invoice), pdf_filename("invoice", reference))
+    return _pdf(documents.invoice_pdf(invoice), documents.invoice_filename(invoice))
 
 
 @login_required
@@ -161,4 +167,4 @@ def credit_note_pdf(request: EloRequest, pk: int, note_pk: int) -> HttpResponse:
     from elo.billing import documents
 
     note = selectors.credit_note_get_for(request.user, pk, note_pk)
-    return _pdf(documents.credit_note_pdf(note), pdf_filename("credit-note", str(note)))
+    return _pdf(documents.credit_note_pdf(note), documents.credit_note_filename(note))

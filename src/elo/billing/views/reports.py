@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from elo.billing import selectors
+from elo.billing.views.common import abilities
 from elo.interchange.exports import stream_csv
 from elo.sales.views.pages import EloRequest
 
@@ -40,6 +41,7 @@ def receivables_aging(request: EloRequest) -> HttpResponse:
         "columns": [BUCKET_LABELS[name] for name in buckets],
         "rows": rows,
         "tab": "aging",
+        **abilities(request.user),
     }
     return render(request, "billing/aging.html", context)
 

@@ -395,7 +395,8 @@ def quote_for_token(token: str) -> Quote:
 
 def quote_send(*, actor: Any, quote: Quote, to: str, base_url: str) -> Quote:
     """Marks a draft as sent and emails the customer a link to read, accept or decline it,
-    with the quote as a PDF attached."""
+    with the quote as a PDF attached. A sent quote can be sent again; an answered or
+    expired one cannot."""
     from elo.contacts.cleaning import clean_email
     from elo.sales.documents import quote_filename, quote_pdf
 
@@ -404,7 +405,13 @@ def quote_send(*, actor: Any, quote: Quote, to: str, base_url: str) -> Quote:
         address = clean_email(str(to or ""))
     except ValidationError as error:
         raise ValidationError({"to": error.messages}) from error
-    sent = quote_set_status(actor=actor, quote=quote, status=QuoteStatus.SENT)
+    if quote.status == QuoteStatus.SENT:
+        # Sent again, to the same or another recipient: the link stays valid.
+        if quote.valid_until and quote.valid_until < timezone.localdate():
+            raise ValidationError({"valid_until": [_("The quote's validity has passed.")]})
+        sent = quote
+    else:
+        sent = quote_set_status(actor=actor, quote=quote, status=QuoteStatus.SENT)
     link = base_url.rstrip("/") + reverse("sales_public:quote", args=[public_token(sent)])
     language = sent.person.preferred_language if sent.person_id and sent.person else ""
     with translation.override(language or translation.get_language()):

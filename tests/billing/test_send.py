@@ -71,7 +71,7 @@ def test_the_customer_gets_the_invoice_in_their_language_with_the_pdf(
     assert "01/07/2026" in body  # due 30 days after issue, day first
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
-    assert attachment.get_filename() == "invoice-INV-1.pdf"
+    assert attachment.get_filename() == "fatura-INV-1.pdf"
     text = _pdf_text(attachment.get_content())
     assert "INV/1" in text and "Ana Lima" in text
     invoice.refresh_from_db()

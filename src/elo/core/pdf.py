@@ -78,7 +78,7 @@ class Document:
 def language(code: str) -> Iterator[str]:
     """Translations and formats of `code` (the customer's), or of the site when blank."""
     known = {item for item, _name in settings.LANGUAGES}
-    chosen = code if code in known else translation.get_language() or settings.LANGUAGE_CODE
+    chosen = code if code in known else settings.LANGUAGE_CODE
     with translation.override(chosen):
         yield chosen
 

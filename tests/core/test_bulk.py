@@ -22,9 +22,10 @@ def test_inserted_values_compare_equal_in_queries(admin: Any) -> None:
     ]
     bulk.insert_values(
         OutboxEvent,
-        ["name", "payload", "created_at", "available_at", "attempts", "last_error", "request_id"],
-        [("t.one", {"a": [1, "é"]}, moments[0], moments[0], 0, "", "r1"),
-         ("t.two", {}, moments[1], moments[1], 2, "x", "")],
+        ["name", "payload", "created_at", "available_at", "attempts", "last_error", "request_id",
+         "cause"],
+        [("t.one", {"a": [1, "é"]}, moments[0], moments[0], 0, "", "r1", {}),
+         ("t.two", {}, moments[1], moments[1], 2, "x", "", {"workflow": 1})],
     )  # fmt: skip
     one = OutboxEvent.objects.get(created_at=moments[0])
     assert (one.name, one.payload, one.delivered_at) == ("t.one", {"a": [1, "é"]}, None)

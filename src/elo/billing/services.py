@@ -389,7 +389,7 @@ def invoice_send(*, actor: Any, invoice: Invoice, to: str) -> Invoice:
         raise ValidationError({"to": error.messages}) from error
     with transaction.atomic():
         locked = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))
             .select_related("series", "person", "organization", "order")
             .get(pk=invoice.pk)
         )

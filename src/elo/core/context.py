@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class Scope:
     request_id: str = ""
     actor: Actor | None = None
     resolve_actor: Callable[[], Actor | None] | None = None
+    # What set this work off, when it was not a person: e.g. {"workflow": 3, "run": 41,
+    # "depth": 2}. Events emitted in the scope carry it, so automation can stop loops.
+    cause: dict[str, Any] | None = None
 
 
 _scope: ContextVar[Scope | None] = ContextVar("elo_scope", default=None)
@@ -35,6 +39,11 @@ def new_request_id() -> str:
 def request_id() -> str:
     scope = _scope.get()
     return scope.request_id if scope else ""
+
+
+def current_cause() -> dict[str, Any]:
+    scope = _scope.get()
+    return dict(scope.cause) if scope and scope.cause else {}
 
 
 def current_actor() -> Actor | None:
@@ -59,13 +68,16 @@ def acting(
     *,
     request: str | None = None,
     resolve_actor: Callable[[], Actor | None] | None = None,
+    cause: dict[str, Any] | None = None,
 ) -> Iterator[Scope]:
-    """Runs the block in a scope of its own with the given actor and request id."""
+    """Runs the block in a scope of its own with the given actor, request id and cause (the
+    outer scope's request id and cause carry on when not given)."""
     outer = _scope.get()
     scope = Scope(
         request_id=request if request is not None else (outer.request_id if outer else ""),
         actor=actor,
         resolve_actor=resolve_actor,
+        cause=cause if cause is not None else (outer.cause if outer else None),
     )
     token = _scope.set(scope)
     try:

@@ -54,7 +54,10 @@ def _schedule_delivery() -> None:
 def emit(name: str, payload: Mapping[str, Any]) -> OutboxEvent:
     """Writes the event in the current transaction; delivery is queued for after commit."""
     event = OutboxEvent.objects.create(
-        name=name, payload=jsonable(dict(payload)), request_id=context.request_id()
+        name=name,
+        payload=jsonable(dict(payload)),
+        request_id=context.request_id(),
+        cause=context.current_cause(),
     )
     transaction.on_commit(_schedule_delivery)
     return event
@@ -65,11 +68,21 @@ def emit_many(name: str, payloads: list[Mapping[str, Any]]) -> None:
     if not payloads:
         return
     request = context.request_id()
+    cause = context.current_cause()
     now = timezone.now()
     bulk.insert_values(
         OutboxEvent,
-        ["name", "payload", "created_at", "available_at", "attempts", "last_error", "request_id"],
-        ((name, jsonable(dict(p)), now, now, 0, "", request) for p in payloads),
+        [
+            "name",
+            "payload",
+            "created_at",
+            "available_at",
+            "attempts",
+            "last_error",
+            "request_id",
+            "cause",
+        ],
+        ((name, jsonable(dict(p)), now, now, 0, "", request, cause) for p in payloads),
     )
     transaction.on_commit(_schedule_delivery)
 

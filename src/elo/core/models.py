@@ -84,6 +84,8 @@ class OutboxEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # What caused the event when it was not a person (see core.context.Scope.cause).
+    cause = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from elo.activities.api import router as activities_router
+from elo.automation.api import router as automation_router
 from elo.billing.api import router as billing_router
 from elo.contacts.api import router as contacts_router
 from elo.core.api import BrowserSessionAuth, TokenAuth, install_problem_handlers
@@ -12,6 +13,7 @@ from elo.core.routes import router as core_router
 from elo.identity.api import router as identity_router
 from elo.interchange.api import router as interchange_router
 from elo.sales.api import router as sales_router
+from elo.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="Elo API",
@@ -34,3 +36,5 @@ api.add_router("", identity_router)
 api.add_router("", interchange_router)
 api.add_router("", sales_router)
 api.add_router("", billing_router)
+api.add_router("", automation_router)
+api.add_router("", webhooks_router)

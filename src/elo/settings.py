@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "elo.activities",
     "elo.sales",
     "elo.billing",
+    "elo.automation",
+    "elo.webhooks",
     "elo.interchange",
     "elo.web",
 ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("elo.sales.public_urls")),
     path("", include("elo.billing.urls")),
     path("", include("elo.interchange.urls")),
+    path("", include("elo.automation.urls")),
+    path("", include("elo.webhooks.urls")),
     path("", include("elo.core.urls")),
     path("", include("elo.web.urls")),
 ]

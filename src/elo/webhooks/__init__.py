@@ -1,0 +1,1 @@
+"""Outbound webhooks: subscriptions to event types, signed deliveries with retries."""

@@ -130,6 +130,8 @@ def _database() -> dict[str, Any]:
         config["TEST"] = {"NAME": os.environ.get("ELO_TEST_SQLITE_NAME") or None}
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # bin/run-tests names a test database per run, so runs side by side don't collide.
+        config["TEST"] = {"NAME": os.environ.get("ELO_TEST_POSTGRES_NAME") or None}
     return config
 
 

@@ -177,3 +177,23 @@ class CompanyProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.legal_name or "Elo"
+
+
+class ScheduledJob(models.Model):
+    """The state of one periodic job registered with `elo.core.schedule`: when it is due next
+    and how its last run went. Workers claim a due row by moving `next_run_at` on."""
+
+    key = models.CharField(max_length=200, unique=True)
+    spec = models.CharField(max_length=100)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_run_at"], name="scheduled_job_due")]
+
+    def __str__(self) -> str:
+        return self.key

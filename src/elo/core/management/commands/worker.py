@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from elo.core import events
+from elo.core import events, schedule
 
 
 class Command(BaseCommand):
@@ -26,6 +26,10 @@ class Command(BaseCommand):
                     events.deliver_pending()
                 except Exception as error:  # keep sweeping; the next round retries
                     self.stderr.write(f"outbox sweep failed: {error}")
+                try:
+                    schedule.run_due()
+                except Exception as error:  # each job's own errors are recorded on its row
+                    self.stderr.write(f"scheduler failed: {error}")
 
         thread = threading.Thread(target=sweep, name="outbox-sweeper", daemon=True)
         thread.start()

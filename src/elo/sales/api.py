@@ -15,6 +15,7 @@ from elo.sales.schemas import (
     ConvertIn,
     DealDetailOut,
     DealIn,
+    DealLinesIn,
     DealList,
     DealPatch,
     DisqualifyIn,
@@ -286,6 +287,24 @@ def move_deal(request: HttpRequest, deal_id: int, payload: MoveIn, response: Htt
         deal=deal,
         stage=payload.stage,
         reason=payload.reason,
+        expected_version=if_match_version(request),
+    )
+    deal = selectors.deal_get_for(request.user, deal_id)
+    set_etag(response, deal)
+    return deal
+
+
+@router.put("/deals/{deal_id}/lines", response=DealDetailOut, summary="Set a deal's products")
+def set_deal_lines(
+    request: HttpRequest, deal_id: int, payload: DealLinesIn, response: HttpResponse
+) -> Any:
+    """Replaces the deal's products; a product without a unit price takes its price from the
+    price list in the deal's currency. With products, the deal's amount is their net sum."""
+    deal = selectors.deal_get_for(request.user, deal_id)
+    services.deal_lines_set(
+        actor=request.user,
+        deal=deal,
+        lines=[line.dict() for line in payload.lines],
         expected_version=if_match_version(request),
     )
     deal = selectors.deal_get_for(request.user, deal_id)

@@ -17,6 +17,7 @@ from elo.sales.choices import DealStatus
 from elo.sales.models import (
     AssignmentRule,
     Deal,
+    DealLine,
     DealPerson,
     DefaultOwner,
     ExchangeRate,
@@ -191,6 +192,7 @@ def deal_get_for(user: Any, pk: Any, *, deleted: bool = False) -> Deal:
                 queryset=DealPerson.objects.select_related("person").order_by("position", "id"),
             ),
             "stage_history__stage",
+            models.Prefetch("lines", queryset=DealLine.objects.order_by("position", "id")),
         )
         .filter(pk=key)
         .first()

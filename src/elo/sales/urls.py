@@ -22,6 +22,7 @@ urlpatterns = [
     path("deals/<int:pk>/restore/", views.deal_restore, name="deal_restore"),
     path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
     path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
+    path("deals/<int:pk>/products/", views.deal_lines, name="deal_lines"),
     path("deals/<int:pk>/delete/", views.deal_delete, name="deal_delete"),
     path("settings/pipelines/", views.pipeline_list, name="pipeline_list"),
     path("settings/pipelines/new/", views.pipeline_create, name="pipeline_create"),

@@ -213,10 +213,11 @@ LINES_PREFIX = "lines"
 
 
 def line_forms(
-    data: Mapping[str, Any] | None, quote: Quote | None, *, add_row: bool = False
+    data: Mapping[str, Any] | None, quote: Quote | Deal | None, *, add_row: bool = False
 ) -> BaseQuoteLineFormSet:
-    """The line formset: the quote's lines plus an empty row, or the posted rows (one more
-    with `add_row`, the "Add a line" button that works without JavaScript)."""
+    """The line formset: the lines of `quote` (a quote, or a deal whose products start a new
+    quote) plus an empty row, or the posted rows (one more with `add_row`, the "Add a line"
+    button that works without JavaScript)."""
     initial = [
         {
             "product": line.product_id,

@@ -11,6 +11,7 @@ from ninja import Field, Schema
 
 from elo.contacts.schemas import UserRef, user_ref
 from elo.sales.models import Deal
+from elo.sales.schemas.quotes import QuoteLineIn, QuoteLineOut
 
 
 class PlaybookStep(Schema):
@@ -199,8 +200,21 @@ class StageChangeOut(Schema):
     left_at: datetime.datetime | None
 
 
+class DealLinesIn(Schema):
+    lines: list[QuoteLineIn] = Field(
+        ..., description="the deal's products; they replace the current ones (empty: none)"
+    )
+
+
 class DealDetailOut(DealOut):
     stage_history: list[StageChangeOut]
+    lines: list[QuoteLineOut] = Field(
+        ..., description="the deal's products; with lines, amount is their net sum"
+    )
+
+    @staticmethod
+    def resolve_lines(obj: Deal) -> list[Any]:
+        return list(obj.lines.all())
 
     @staticmethod
     def resolve_stage_history(obj: Deal) -> list[dict[str, Any]]:

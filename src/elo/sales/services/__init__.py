@@ -9,6 +9,7 @@ from elo.sales.services.assignment import (
     rule_delete,
     rule_update,
 )
+from elo.sales.services.deal_lines import deal_lines_set
 from elo.sales.services.deals import (
     clean_amount,
     deal_create,
@@ -30,6 +31,7 @@ __all__ = [
     "clean_amount",
     "deal_create",
     "deal_delete",
+    "deal_lines_set",
     "deal_move",
     "deal_restore",
     "deal_update",

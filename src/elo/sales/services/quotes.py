@@ -56,13 +56,19 @@ def _decimal(value: Any, default: str | None = None) -> Decimal:
     return result
 
 
-def _clean_lines(
-    items: Any, price_list: PriceList | None, errors: dict[str, list[str]]
+def clean_lines(
+    items: Any,
+    price_list: PriceList | None,
+    errors: dict[str, list[str]],
+    *,
+    allow_empty: bool = False,
 ) -> list[dict[str, Any]]:
     """Each line: a product (priced from the price list unless a unit price is given) or a
-    free description with a unit price; quantity > 0; discount and tax rate 0-100 %."""
+    free description with a unit price; quantity > 0; discount and tax rate 0-100 %.
+    Problems go into `errors["lines"]`, one message per line."""
     if not items:
-        errors.setdefault("lines", []).append(_("Add at least one line."))
+        if not allow_empty:
+            errors.setdefault("lines", []).append(_("Add at least one line."))
         return []
     wanted = {int(item["product"]) for item in items if str(item.get("product") or "").isdigit()}
     products = Product.objects.in_bulk(list(wanted))
@@ -200,7 +206,7 @@ def _clean_quote(
     allowed = {key: data[key] for key in ("owner", "team", "custom") if key in data}
     fields.update(clean_common(ctx, "quote", allowed, instance=cast(Any, instance), errors=errors))
     lines = (
-        _clean_lines(data.get("lines"), price_list, errors)
+        clean_lines(data.get("lines"), price_list, errors)
         if "lines" in data or instance is None
         else None
     )

@@ -27,6 +27,7 @@ from elo.sales.views.deals import (
     deal_detail,
     deal_edit,
     deal_history,
+    deal_lines,
     deal_list,
     deal_restore,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "deal_detail",
     "deal_edit",
     "deal_history",
+    "deal_lines",
     "deal_list",
     "deal_move",
     "deal_restore",

@@ -27,6 +27,8 @@ from elo.sales.forms import (
     DealForm,
     MoveForm,
     VersionForm,
+    add_quote_errors,
+    line_forms,
 )
 from elo.sales.models import Deal
 from elo.sales.views.pages import (
@@ -175,3 +177,34 @@ def deal_restore(request: EloRequest, pk: int) -> HttpResponse:
     services.deal_restore(actor=request.user, deal=deal)
     messages.success(request, _("Restored %(name)s.") % {"name": deal})
     return redirect("sales:deal_detail", deal.pk)
+
+
+@login_required
+def deal_lines(request: EloRequest, pk: int) -> HttpResponse:
+    """Editing the deal's products: the same line rows as a quote's; "Add a line" re-renders
+    with one more row and saves nothing."""
+    deal = deal_for(request, pk, "sales.change")
+    data = posted(request)
+    add_row = data is not None and "add_line" in data
+    lines = line_forms(data, deal, add_row=add_row)
+    version = VersionForm(data, initial={"version": deal.version})
+    if data is not None and not add_row and lines.is_valid() and version.is_valid():
+        try:
+            services.deal_lines_set(
+                actor=request.user,
+                deal=deal,
+                lines=lines.lines(),
+                expected_version=version.cleaned_data["version"],
+            )
+        except PreconditionFailed as error:
+            # Keep what was typed; saving again overwrites the newer version knowingly.
+            version = VersionForm({"version": error.current_version})
+            version.is_valid()
+            version.add_error(None, str(STALE_MESSAGE))
+        except ValidationError as error:
+            add_quote_errors(version, lines, error)
+        else:
+            messages.success(request, _("Saved the products of %(name)s.") % {"name": deal})
+            return redirect("sales:deal_detail", deal.pk)
+    context = {"deal": deal, "lines": lines, "version_form": version}
+    return render(request, "sales/deal_lines.html", context)

@@ -135,7 +135,7 @@ def _quote_form_page(request: EloRequest, quote: Quote | None) -> HttpResponse:
     data = posted(request)
     add_row = data is not None and "add_line" in data
     form = QuoteForm(data, user=request.user, quote=quote, deal=deal)
-    lines = line_forms(data, quote, add_row=add_row)
+    lines = line_forms(data, quote or deal, add_row=add_row)
     if data is not None and not add_row and form.is_valid() and lines.is_valid():
         try:
             saved = _save(request, form, lines.lines(), quote)

@@ -339,3 +339,37 @@ def test_order_and_invoice_details_do_not_grow_with_lines_and_payments(
             assert client.get(path.format(small[index])).status_code == 200
         with django_assert_max_num_queries(len(captured.captured_queries)):
             assert client.get(path.format(big[index])).status_code == 200
+
+
+def test_payments_list_and_detail_follow_invoice_visibility(
+    api: Any, manager: Any, rep: Any, outsider: Any, django_assert_max_num_queries: Any
+) -> None:
+    invoices = []
+    for _number in range(3):
+        order = services.order_from_quote(actor=rep, quote=_accepted_quote(rep))
+        invoices.append(
+            services.invoice_issue(
+                actor=manager, invoice=services.invoice_draft(actor=manager, order=order)
+            )
+        )
+    for invoice, method in zip(invoices, ("pix", "card", "pix"), strict=True):
+        services.payment_record(
+            actor=manager, invoice=invoice, data={"amount": "100", "method": method}
+        )
+    client = api(manager)
+    with django_assert_max_num_queries(6):
+        listed = client.get("/api/v1/payments?limit=2")
+    assert listed.status_code == 200
+    body = listed.json()
+    assert len(body["items"]) == 2 and body["next"]
+    rest = client.get(body["next"]).json()
+    seen = [item["invoice_reference"] for item in body["items"] + rest["items"]]
+    assert sorted(seen) == ["INV/1", "INV/2", "INV/3"]
+    pix = client.get("/api/v1/payments?method=pix").json()["items"]
+    assert {item["method"] for item in pix} == {"pix"} and len(pix) == 2
+    one = pix[0]
+    detail = client.get(f"/api/v1/payments/{one['id']}")
+    assert detail.status_code == 200 and detail.json()["amount"] == "100.00"
+    assert detail.json()["currency"] == "EUR"
+    assert api(outsider).get("/api/v1/payments").json()["items"] == []
+    assert api(outsider).get(f"/api/v1/payments/{one['id']}").status_code == 404

@@ -19,6 +19,8 @@ from elo.billing.schemas import (
     OrderList,
     OrderOut,
     PaymentIn,
+    PaymentList,
+    PaymentListItem,
 )
 from elo.core.api import if_match_version, next_link, page_size, set_etag
 from elo.sales.selectors import quote_get_for
@@ -82,6 +84,27 @@ def _csv(name: str, rows: Any) -> HttpResponseBase:
     response = StreamingHttpResponse(stream_csv(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="elo-{name}.csv"'
     return response
+
+
+@router.get("/payments", response=PaymentList, summary="List payments")
+def list_payments(
+    request: HttpRequest,
+    method: str = "",
+    invoice: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """Payments on the invoices you can see, newest first; record one with
+    POST /invoices/{id}/payments."""
+    page = selectors.payment_page_for(
+        request.user, cursor=cursor, size=page_size(limit), method=method, invoice=invoice
+    )
+    return {"next": next_link(request, page), "items": page.items}
+
+
+@router.get("/payments/{payment_id}", response=PaymentListItem, summary="Get a payment")
+def get_payment(request: HttpRequest, payment_id: int) -> Any:
+    return selectors.payment_get_for(request.user, payment_id)
 
 
 @router.get("/invoices/aging", response=list[AgingRow], summary="Accounts receivable aging")

@@ -87,6 +87,30 @@ class PaymentOut(Schema):
     reference: str
 
 
+class PaymentListItem(PaymentOut):
+    invoice: int
+    invoice_reference: str
+    currency: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_invoice(obj: Any) -> int:
+        return int(obj.invoice_id)
+
+    @staticmethod
+    def resolve_invoice_reference(obj: Any) -> str:
+        return str(obj.invoice.reference)
+
+    @staticmethod
+    def resolve_currency(obj: Any) -> str:
+        return str(obj.invoice.currency)
+
+
+class PaymentList(Schema):
+    next: str | None
+    items: list[PaymentListItem]
+
+
 class CreditNoteOut(Schema):
     id: int
     reference: str

@@ -150,6 +150,32 @@ def invoice_page_for(
     )
 
 
+def payments_for(user: Any, *, method: str = "", invoice: int | None = None) -> Any:
+    """Payments on the invoices the user can see, newest first, with their invoice."""
+    queryset = Payment.objects.filter(invoice__in=invoices_for(user)).select_related(
+        "invoice__series"
+    )
+    if method:
+        queryset = queryset.filter(method=method)
+    if invoice is not None:
+        queryset = queryset.filter(invoice_id=invoice)
+    return queryset
+
+
+def payment_page_for(
+    user: Any, *, cursor: str | None, size: int, method: str = "", invoice: int | None = None
+) -> Page[Payment]:
+    queryset = payments_for(user, method=method, invoice=invoice)
+    return paginate(queryset, keys=["-created_at", "-id"], cursor=cursor, size=size)
+
+
+def payment_get_for(user: Any, pk: Any) -> Payment:
+    found = payments_for(user).filter(pk=_key(pk)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def invoice_get_for(user: Any, pk: Any) -> Invoice:
     found = _invoice_related(invoices_for(user)).filter(pk=_key(pk)).first()
     if found is None:

@@ -1,0 +1,101 @@
+"""Date and schedule triggers: each occurrence fires once, whoever sweeps and however often."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+import time_machine
+
+from elo.automation import engine
+from elo.automation.models import Occurrence, WorkflowRun
+from elo.sales.models import Deal
+from elo.sales.services import deal_update
+
+pytestmark = pytest.mark.django_db
+
+MONDAY_MORNING = "2026-03-02 08:00:00+00:00"  # a Monday
+
+
+def test_date_trigger_fires_once_per_record_per_occurrence(
+    rep: Any, make_deal: Any, make_workflow: Any
+) -> None:
+    with time_machine.travel(MONDAY_MORNING, tick=False) as clock:
+        workflow = make_workflow(
+            name="Three days before closing",
+            trigger={
+                "type": "date",
+                "entity": "deal",
+                "field": "expected_close",
+                "offset_days": -3,
+            },
+            actions=[{"type": "add_tag", "tag": "closing soon"}],
+        )
+        soon = make_deal(title="Soon", expected_close="2026-03-05")
+        later = make_deal(title="Later", expected_close="2026-03-06")
+        make_deal(title="Undated")
+        assert engine.fire_due() == 1
+        assert engine.fire_due() == 0
+        run = WorkflowRun.objects.get()
+        assert (run.record_id, run.status) == (soon.pk, "succeeded")
+        assert run.trigger == {
+            "type": "date", "field": "expected_close", "date": "2026-03-05", "offset_days": -3
+        }  # fmt: skip
+
+        clock.shift(datetime.timedelta(days=1))
+        assert engine.fire_due() == 1  # "Later" is due; "Soon" already fired
+        assert engine.fire_due() == 0
+        assert WorkflowRun.objects.order_by("id").last().record_id == later.pk  # type: ignore[union-attr]
+
+        deal_update(actor=rep, deal=soon, data={"expected_close": "2026-03-06"})
+        assert engine.fire_due() == 1  # a new close date is a new occurrence
+        assert engine.fire_due() == 0
+    assert Occurrence.objects.filter(workflow=workflow).count() == 3
+    assert WorkflowRun.objects.filter(record_id=soon.pk).count() == 2
+
+
+def test_date_trigger_on_a_custom_date_field(
+    rep: Any, admin: Any, make_deal: Any, make_workflow: Any
+) -> None:
+    from elo.core.services import custom_field_create
+
+    custom_field_create(
+        actor=admin, entity="deal", key="renewal", label="Renewal", field_type="date"
+    )
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        make_workflow(
+            trigger={
+                "type": "date",
+                "entity": "deal",
+                "field": "custom.renewal",
+                "offset_days": 30,
+            },
+        )
+        deal = make_deal(custom={"renewal": "2026-01-31"})
+        make_deal(custom={"renewal": "2026-02-01"})
+        assert engine.fire_due() == 1
+    assert WorkflowRun.objects.get().record_id == deal.pk
+
+
+def test_schedule_fires_each_tick_once(admin: Any, pipeline: Any, make_workflow: Any) -> None:
+    with time_machine.travel("2026-03-02 08:59:00+00:00", tick=False) as clock:
+        make_workflow(
+            name="Weekly review",
+            trigger={"type": "schedule", "cron": "0 9 * * 1"},
+            actions=[{"type": "create_deal", "title": "Review of {{today}}", "owner": admin.pk}],
+        )
+        assert engine.fire_due() == 0
+        clock.shift(90)
+        assert engine.fire_due() == 1
+        assert engine.fire_due() == 0
+        clock.shift(datetime.timedelta(days=7))
+        assert engine.fire_due() == 1
+    assert list(Deal.objects.order_by("id").values_list("title", flat=True)) == [
+        "Review of 2026-03-02",
+        "Review of 2026-03-09",
+    ]
+    assert [run.trigger["at"] for run in WorkflowRun.objects.order_by("id")] == [
+        "2026-03-02T09:00:00+00:00",
+        "2026-03-09T09:00:00+00:00",
+    ]

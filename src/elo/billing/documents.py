@@ -53,17 +53,7 @@ def invoice_document(invoice: Invoice) -> pdf.Document:
             customer_heading=_("Bill to"),
             customer=pdf.customer_lines(invoice.person, invoice.organization),
             facts=facts,
-            lines=[
-                pdf.Line(
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    discount=line.discount,
-                    tax_rate=line.tax_rate,
-                    net=line.net,
-                )
-                for line in lines
-            ],
+            lines=pdf.lines_of(lines),
             totals=totals,
             notes=notes if invoice.balance else [],
             language=chosen,

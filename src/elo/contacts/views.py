@@ -42,6 +42,7 @@ from elo.contacts.models import Organization, Person
 from elo.core import selectors as core_selectors
 from elo.core.custom_fields import definitions
 from elo.core.errors import PreconditionFailed
+from elo.core.forms import service_errors
 from elo.core.models import AuditEntry, CustomField
 from elo.core.pagination import Page
 from elo.core.permissions import require
@@ -415,12 +416,6 @@ def organization_history(request: EloRequest, pk: int) -> HttpResponse:
 
 # --- create and edit ----------------------------------------------------------------------
 
-STALE_MESSAGE = gettext_lazy(
-    "Someone else saved this record while you were editing it. Nothing was saved. Your "
-    "changes are still below: check the current version (it opens in a new tab), then save "
-    "again to replace it with what you typed."
-)
-
 
 @login_required
 def person_create(request: EloRequest) -> HttpResponse:
@@ -442,19 +437,14 @@ def person_edit(request: EloRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for(request.user, pk, action="change")
     form = PersonForm(_posted(request), user=request.user, person=person)
     if form.is_bound and form.is_valid():
-        try:
+        with service_errors(form, apply_service_errors) as submission:
             services.person_update(
                 actor=request.user,
                 person=person,
                 data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
             )
-        except PreconditionFailed as error:
-            form.add_error(None, str(STALE_MESSAGE))
-            form.mark_stale(error.current_version)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+        if submission.ok:
             messages.success(request, _("Saved %(name)s.") % {"name": person})
             return redirect("contacts:person_detail", person.pk)
     return render(request, "contacts/person_form.html", {"form": form, "person": person})
@@ -482,19 +472,14 @@ def organization_edit(request: EloRequest, pk: int) -> HttpResponse:
     organization = selectors.organization_get_for(request.user, pk, action="change")
     form = OrganizationForm(_posted(request), user=request.user, organization=organization)
     if form.is_bound and form.is_valid():
-        try:
+        with service_errors(form, apply_service_errors) as submission:
             services.organization_update(
                 actor=request.user,
                 organization=organization,
                 data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
             )
-        except PreconditionFailed as error:
-            form.add_error(None, str(STALE_MESSAGE))
-            form.mark_stale(error.current_version)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
+        if submission.ok:
             messages.success(request, _("Saved %(name)s.") % {"name": organization})
             return redirect("contacts:organization_detail", organization.pk)
     return render(

@@ -5,7 +5,9 @@ Forms check the shape of input only; the services decide what is allowed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -16,6 +18,11 @@ from elo.core import custom_fields
 from elo.core.models import CustomField, CustomFieldEntity, CustomFieldType
 
 BLANK = ("", "---------")
+STALE_MESSAGE = _(
+    "Someone else saved this record while you were editing it. Nothing was saved. Your "
+    "changes are still below: check the current version (it opens in a new tab), then save "
+    "again to replace it with what you typed."
+)
 
 
 class BootstrapForm(forms.Form):
@@ -206,3 +213,38 @@ class CompanyProfileForm(BootstrapForm):
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+@dataclass
+class Submission:
+    ok: bool = True
+
+
+@contextmanager
+def service_errors(
+    form: forms.Form,
+    show: Callable[[forms.Form, ValidationError], None] = add_service_errors,
+) -> Iterator[Submission]:
+    """Runs a form's service call: a stale version or the service's ValidationError ends on
+    the form (what was typed is kept; after a stale save the form takes the current version,
+    so saving again is an informed overwrite) and `ok` turns False.
+
+        with service_errors(form) as submission:
+            services.deal_update(...)
+        if submission.ok:
+            return redirect(...)
+    """
+    from elo.core.errors import PreconditionFailed
+
+    submission = Submission()
+    try:
+        yield submission
+    except PreconditionFailed as error:
+        submission.ok = False
+        form.add_error(None, str(STALE_MESSAGE))
+        mark_stale = getattr(form, "mark_stale", None)
+        if mark_stale is not None:
+            mark_stale(error.current_version)
+    except ValidationError as error:
+        submission.ok = False
+        show(form, error)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,6 +55,21 @@ class Line:
     discount: Decimal
     tax_rate: Decimal | None
     net: Decimal
+
+
+def lines_of(rows: Iterable[Any]) -> list[Line]:
+    """Document lines from priced rows (quote, invoice or deal lines)."""
+    return [
+        Line(
+            description=row.description,
+            quantity=row.quantity,
+            unit_price=row.unit_price,
+            discount=row.discount,
+            tax_rate=row.tax_rate,
+            net=row.net,
+        )
+        for row in rows
+    ]
 
 
 @dataclass

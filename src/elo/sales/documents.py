@@ -39,17 +39,7 @@ def quote_document(quote: Quote) -> pdf.Document:
             customer_heading=_("Prepared for"),
             customer=pdf.customer_lines(person, organization),
             facts=facts,
-            lines=[
-                pdf.Line(
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    discount=line.discount,
-                    tax_rate=line.tax_rate,
-                    net=line.net,
-                )
-                for line in quote.lines.all()
-            ],
+            lines=pdf.lines_of(quote.lines.all()),
             totals=totals,
             notes=[(_("About this quote"), quote.title)],
             language=chosen,

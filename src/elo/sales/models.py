@@ -190,10 +190,10 @@ class DealStageChange(models.Model):
         return f"{self.deal_id} in {self.stage_id} from {self.entered_at:%Y-%m-%d}"
 
 
-class DealLine(models.Model):
-    """A product or service the deal is about; with lines, the deal's amount is their net sum."""
+class PricedLine(models.Model):
+    """A priced line of a quote or a deal: a product (or a free description), quantity, unit
+    price, discount and tax rate, and the amounts computed from them (see sales.money)."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(default=0)
     product = models.ForeignKey(
         "sales.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -212,10 +212,17 @@ class DealLine(models.Model):
     total = models.DecimalField(max_digits=16, decimal_places=2)
 
     class Meta:
+        abstract = True
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.description
+
+
+class DealLine(PricedLine):
+    """A product or service the deal is about; with lines, the deal's amount is their net sum."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
 
 
 class Lead(Record):
@@ -491,27 +498,5 @@ class Quote(Record):
         return f"Q-{self.pk}"
 
 
-class QuoteLine(models.Model):
+class QuoteLine(PricedLine):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(default=0)
-    product = models.ForeignKey(
-        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    description = models.CharField(_("description"), max_length=300)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
-    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
-    discount = models.DecimalField(
-        _("discount (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
-    )
-    tax_rate = models.DecimalField(
-        _("tax rate (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
-    )
-    net = models.DecimalField(max_digits=16, decimal_places=2)
-    tax = models.DecimalField(max_digits=16, decimal_places=2)
-    total = models.DecimalField(max_digits=16, decimal_places=2)
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self) -> str:
-        return self.description

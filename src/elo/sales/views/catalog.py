@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from elo.core.errors import PreconditionFailed
-from elo.core.forms import add_service_errors
+from elo.core.forms import STALE_MESSAGE, add_service_errors, service_errors
 from elo.core.views import permission_required, posted
 from elo.sales import selectors
 from elo.sales.forms import (
@@ -30,7 +30,6 @@ from elo.sales.models import PriceList
 from elo.sales.services import catalog
 from elo.sales.views.pages import (
     STALE_ACTION_MESSAGE,
-    STALE_MESSAGE,
     EloRequest,
     abilities,
     fragment,
@@ -81,19 +80,14 @@ def product_edit(request: EloRequest, pk: int) -> HttpResponse:
     product = selectors.product_get(pk)
     form = ProductForm(posted(request), product=product)
     if form.is_bound and form.is_valid():
-        try:
+        with service_errors(form) as submission:
             catalog.product_update(
                 actor=request.user,
                 product=product,
                 data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
             )
-        except PreconditionFailed as error:
-            form.add_error(None, str(STALE_MESSAGE))
-            form.mark_stale(error.current_version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        if submission.ok:
             messages.success(request, _("Saved %(name)s.") % {"name": product})
             return redirect("sales:product_detail", product.pk)
     return render(request, "sales/catalog/product_form.html", {"form": form, "product": product})

@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from elo.core.errors import PreconditionFailed
-from elo.core.forms import add_service_errors
+from elo.core.forms import add_service_errors, service_errors
 from elo.core.views import permission_required, posted
 from elo.identity.selectors import user_list_for
 from elo.sales import selectors, services
@@ -28,7 +27,6 @@ from elo.sales.forms import (
 )
 from elo.sales.models import AssignmentRule, Pipeline
 from elo.sales.views.pages import (
-    STALE_MESSAGE,
     EloRequest,
 )
 
@@ -67,19 +65,14 @@ def pipeline_edit(request: EloRequest, pk: int) -> HttpResponse:
     form, stages = _pipeline_forms(request, pipeline)
     if form.is_bound and form.is_valid() and stages.is_valid():
         data = {**form.cleaned_data, "stages": stages.stages()}
-        try:
+        with service_errors(form) as submission:
             services.pipeline_update(
                 actor=request.user,
                 pipeline=pipeline,
                 data=data,
                 expected_version=data.pop("version"),
             )
-        except PreconditionFailed as error:
-            form.add_error(None, str(STALE_MESSAGE))
-            form.mark_stale(error.current_version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        if submission.ok:
             messages.success(request, _("Pipeline “%(name)s” saved.") % {"name": pipeline})
             return redirect("sales:pipeline_list")
     context = {"form": form, "stages": stages, "pipeline": pipeline}
@@ -141,19 +134,14 @@ def rule_edit(request: EloRequest, pk: int) -> HttpResponse:
     form, conditions = _rule_forms(request, rule)
     if form.is_bound and form.is_valid() and conditions.is_valid():
         data = {**form.service_data(), "conditions": conditions.conditions()}
-        try:
+        with service_errors(form) as submission:
             services.rule_update(
                 actor=request.user,
                 rule=rule,
                 data=data,
                 expected_version=form.cleaned_data["version"],
             )
-        except PreconditionFailed as error:
-            form.add_error(None, str(STALE_MESSAGE))
-            form.mark_stale(error.current_version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        if submission.ok:
             messages.success(request, _("Rule “%(name)s” saved.") % {"name": rule})
             return redirect("sales:rule_list")
     context = {"form": form, "conditions": conditions, "rule": rule}

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from elo.activities import selectors as timeline_selectors
 from elo.core.errors import PreconditionFailed
-from elo.core.forms import add_service_errors
+from elo.core.forms import STALE_MESSAGE, add_service_errors, service_errors
 from elo.core.permissions import require
 from elo.core.views import permission_required, posted
 from elo.sales import selectors, services
@@ -34,7 +34,6 @@ from elo.sales.models import Deal
 from elo.sales.views.pages import (
     PAGE_SIZE,
     STALE_ACTION_MESSAGE,
-    STALE_MESSAGE,
     EloRequest,
     abilities,
     custom_rows,
@@ -129,19 +128,14 @@ def deal_edit(request: EloRequest, pk: int) -> HttpResponse:
         posted(request), user=request.user, pipelines=list(selectors.pipelines()), deal=deal
     )
     if form.is_bound and form.is_valid():
-        try:
+        with service_errors(form) as submission:
             services.deal_update(
                 actor=request.user,
                 deal=deal,
                 data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
             )
-        except PreconditionFailed as error:
-            form.add_error(None, str(STALE_MESSAGE))
-            form.mark_stale(error.current_version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        if submission.ok:
             messages.success(request, _("Saved %(name)s.") % {"name": deal})
             return redirect("sales:deal_detail", deal.pk)
     return render(request, "sales/deal_form.html", {"form": form, "deal": deal})

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from elo.activities import selectors as timeline_selectors
 from elo.core.errors import PreconditionFailed
-from elo.core.forms import add_service_errors
+from elo.core.forms import add_service_errors, service_errors
 from elo.core.permissions import require
 from elo.core.views import permission_required, posted
 from elo.sales import selectors, services
@@ -29,7 +29,6 @@ from elo.sales.forms import (
 from elo.sales.models import Lead
 from elo.sales.views.pages import (
     STALE_ACTION_MESSAGE,
-    STALE_MESSAGE,
     EloRequest,
     abilities,
     custom_rows,
@@ -116,19 +115,14 @@ def lead_edit(request: EloRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk, "sales.change")
     form = LeadForm(posted(request), user=request.user, lead=lead)
     if form.is_bound and form.is_valid():
-        try:
+        with service_errors(form) as submission:
             services.lead_update(
                 actor=request.user,
                 lead=lead,
                 data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
             )
-        except PreconditionFailed as error:
-            form.add_error(None, str(STALE_MESSAGE))
-            form.mark_stale(error.current_version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        if submission.ok:
             messages.success(request, _("Saved %(name)s.") % {"name": lead})
             return redirect("sales:lead_detail", lead.pk)
     return render(request, "sales/lead_form.html", {"form": form, "lead": lead})

@@ -32,11 +32,6 @@ ACTION_LABELS = {
     "converted": gettext_lazy("Converted"),
     "disqualified": gettext_lazy("Disqualified"),
 }
-STALE_MESSAGE = gettext_lazy(
-    "Someone else saved this record while you were editing it. Nothing was saved. Your "
-    "changes are still below: check the current version (it opens in a new tab), then save "
-    "again to replace it with what you typed."
-)
 STALE_ACTION_MESSAGE = gettext_lazy(
     "Someone changed this record after you opened it, so nothing was done. Check the "
     "changes, then try again."

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from elo.core.errors import PreconditionFailed
-from elo.core.forms import add_service_errors
+from elo.core.forms import STALE_MESSAGE, add_service_errors
 from elo.core.permissions import require
 from elo.core.views import permission_required, posted
 from elo.sales import selectors
@@ -35,7 +35,6 @@ from elo.sales.models import Quote
 from elo.sales.services import quotes as services
 from elo.sales.views.pages import (
     STALE_ACTION_MESSAGE,
-    STALE_MESSAGE,
     EloRequest,
     abilities,
     fragment,

@@ -99,3 +99,26 @@ def test_schedule_fires_each_tick_once(admin: Any, pipeline: Any, make_workflow:
         "2026-03-02T09:00:00+00:00",
         "2026-03-09T09:00:00+00:00",
     ]
+
+
+def test_the_sweeps_are_minutely_scheduled_jobs(
+    rep: Any, make_deal: Any, make_workflow: Any
+) -> None:
+    from elo.core import schedule
+
+    jobs = schedule.registered()
+    assert jobs["automation.fire_due"].spec == jobs["automation.resume_due"].spec == "every 1m"
+    with time_machine.travel(MONDAY_MORNING, tick=False) as clock:
+        make_workflow(
+            trigger={"type": "date", "entity": "deal", "field": "expected_close", "offset_days": 0},
+            actions=[{"type": "wait", "hours": 1}, {"type": "add_tag", "tag": "due"}],
+        )
+        deal = make_deal(expected_close="2026-03-02")
+        schedule.run_due()
+        clock.shift(120)
+        schedule.run_due()
+        assert WorkflowRun.objects.get().status == "waiting"
+        clock.shift(3600)
+        schedule.run_due()
+    assert WorkflowRun.objects.get().status == "succeeded"
+    assert [tag.name for tag in deal.tags.all()] == ["due"]

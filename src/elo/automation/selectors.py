@@ -44,3 +44,7 @@ def runs_for_record(record_type: str, record_id: int, limit: int = 50) -> list[W
     """The newest runs about one record, for its page."""
     runs = WorkflowRun.objects.filter(record_type=record_type, record_id=record_id)
     return list(_with_steps(runs.select_related("workflow")).order_by("-id")[:limit])
+
+
+def run_get(pk: int) -> WorkflowRun:
+    return _with_steps(WorkflowRun.objects.filter(pk=pk)).get()

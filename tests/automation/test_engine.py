@@ -416,3 +416,18 @@ def test_bad_rules_are_refused_with_field_errors(admin: Any, rep: Any) -> None:
         "actions.2.then.0",
     }
     assert not Workflow.objects.exists()
+
+
+def test_field_change_values_come_from_the_same_service_call(
+    rep: Any, make_deal: Any, make_workflow: Any, deliver: Any
+) -> None:
+    make_workflow(
+        trigger={"type": "event", "event": "sales.deal.updated", "field": "probability", "to": 50}
+    )
+    with time_machine.travel(NOON, tick=False):
+        deal = make_deal(probability=10)
+        deal_update(actor=rep, deal=deal, data={"probability": 50})
+        deal_update(actor=rep, deal=deal, data={"title": "Later edit, same instant"})
+        deliver()
+    run = WorkflowRun.objects.get()
+    assert run.data["changes"] == {"probability": {"from": 10, "to": 50}}

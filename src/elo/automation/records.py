@@ -3,7 +3,6 @@ it through its app's service (so the audit log and events happen as for a person
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -186,12 +185,16 @@ def changes_for(event: OutboxEvent, record_type: str, record_id: Any) -> dict[st
         object_type=f"{meta.app_label}.{meta.model_name}",
         object_id=str(record_id),
         action__endswith=".updated",
-        created_at__lte=event.created_at + datetime.timedelta(seconds=1),
+        created_at__lte=event.created_at,
     )
     if event.request_id:
         entries = entries.filter(request_id=event.request_id)
-    entry = entries.order_by("-id").only("changes").first()
-    found = entry.changes if entry is not None else {}
+    # The newest entry of the same service call: it changed exactly the fields the event names.
+    found: dict[str, Any] = {}
+    for entry in entries.order_by("-id").only("changes")[:10]:
+        if sorted(entry.changes) == sorted(changed):
+            found = entry.changes
+            break
     result: dict[str, Any] = {}
     for name in changed:
         pair = found.get(name)

@@ -197,3 +197,25 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """One `elo worker` process: written when it starts, touched every few seconds while it
+    lives. A row not touched for a while is a dead worker; its running tasks are re-queued."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    backend = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    reaped_at = models.DateTimeField(null=True, blank=True)
+    tasks_done = models.PositiveBigIntegerField(default=0)
+    tasks_failed = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["last_seen_at"], name="worker_last_seen")]
+
+    def __str__(self) -> str:
+        return self.id

@@ -103,16 +103,43 @@ def _check_template(source: Any, path: str, errors: Errors, *, required: bool = 
         errors.setdefault(path, []).append(f"template error: {error}")
 
 
+class Fields:
+    """Read-only keys for templates: `{{record.title}}` looks up a key, while a method name
+    (`{{record.clear}}`) finds nothing, since Django templates call what they find."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        return _safe(self._values[key])
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+    def __str__(self) -> str:
+        return str(self._values.get("name") or self._values.get("id") or "")
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return Fields(value)
+    if isinstance(value, list | tuple):
+        return tuple(_safe(item) for item in value)
+    return value
+
+
 def merge_context(ctx: Context) -> dict[str, Any]:
     """{{record.title}}, {{owner.name}}, {{organization.name}}, {{workflow.name}}, {{today}}."""
     data = json.loads(json.dumps(ctx.data, default=str))
     return {
-        "record": data,
-        "owner": data.get("owner") or {},
-        "team": data.get("team") or {},
-        "organization": data.get("organization") or {},
-        "changes": data.get("changes") or {},
-        "workflow": {"id": ctx.workflow.pk, "name": ctx.workflow.name},
+        "record": _safe(data),
+        "owner": _safe(data.get("owner") or {}),
+        "team": _safe(data.get("team") or {}),
+        "organization": _safe(data.get("organization") or {}),
+        "changes": _safe(data.get("changes") or {}),
+        "workflow": _safe({"id": ctx.workflow.pk, "name": ctx.workflow.name}),
         "today": timezone.localdate().isoformat(),
     }
 
@@ -199,7 +226,11 @@ def _run_assign(ctx: Context, action: Mapping[str, Any]) -> dict[str, Any]:
         raise ActionSkipped("assignment rules choose owners of leads and deals only")
     from elo.sales.services import decide
 
-    decision = decide(entity=ctx.record_type, attributes=ctx.data, creator=ctx.actor)
+    attributes = {
+        key: value.get("id") if isinstance(value, dict) and key != "custom" else value
+        for key, value in ctx.data.items()
+    }
+    decision = decide(entity=ctx.record_type, attributes=attributes, creator=ctx.actor)
     _update(ctx, {"owner": decision.user.pk})
     return {
         "owner": decision.user.pk,

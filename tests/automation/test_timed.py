@@ -122,3 +122,30 @@ def test_the_sweeps_are_minutely_scheduled_jobs(
         schedule.run_due()
     assert WorkflowRun.objects.get().status == "succeeded"
     assert [tag.name for tag in deal.tags.all()] == ["due"]
+
+
+def test_a_wait_queues_a_deferred_resume_where_the_backend_can_defer(
+    rep: Any, pipeline: Any, make_deal: Any, make_workflow: Any, deliver: Any,
+    settings: Any, django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    from django_tasks import task_backends
+
+    from elo.sales.services import deal_move
+
+    make_workflow(actions=[{"type": "wait", "hours": 2}, {"type": "add_tag", "tag": "later"}])
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        deal = make_deal()
+        deal_move(actor=rep, deal=deal, stage=pipeline.stages.get(name="Proposal"))
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        task_backends.__dict__.pop("settings", None)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                deliver()
+            queued = [r for r in task_backends["default"].results if "resume_runs" in r.task.name]
+        finally:
+            settings.TASKS = {
+                "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+            }
+            task_backends.__dict__.pop("settings", None)
+    assert len(queued) == 1
+    assert queued[0].task.run_after == WorkflowRun.objects.get().resume_at

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "elo.core",
     "elo.identity",
     "elo.contacts",
@@ -185,11 +186,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# The task queue: the database (default) or Redis through RQ, chosen by configuration only:
+# ELO_TASKS_BACKEND=django_tasks_rq.RQBackend and ELO_REDIS_URL=redis://host:6379/0.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("ELO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+ELO_REDIS_URL = os.environ.get("ELO_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": ELO_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# Jobs run in the worker process itself: `elo worker` keeps heartbeat and scheduler threads,
+# which a fork per job (rq's default) would copy in an unknown state.
+RQ = {"WORKER_CLASS": "rq.worker.SimpleWorker"}
 
 ELO_DEFAULT_REGION = os.environ.get("ELO_DEFAULT_REGION", "BR")
 # The currency deals and reports use when none is given (ISO 4217).

@@ -4,7 +4,9 @@ twice, a heartbeat row per worker, and a worker killed mid-task loses nothing.""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.db import connection
 from django.utils import timezone
 from django_tasks import TaskContext, task
@@ -79,12 +82,17 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[byte
     """Starts real `elo worker` processes on the test database; stops them afterwards."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(worker_id: str, *options: str, database: str = "") -> subprocess.Popen[bytes]:
+    def start(
+        worker_id: str,
+        *options: str,
+        database: str = "",
+        environment: dict[str, str] | None = None,
+    ) -> subprocess.Popen[bytes]:
         log = (tmp_path / f"{worker_id}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "elo.cli", "worker", "-v0", "--worker-id", worker_id, *options],
             cwd=ROOT,
-            env=worker_env(database or database_url()),
+            env={**worker_env(database or database_url()), **(environment or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -275,3 +283,114 @@ def test_two_workers_share_a_sqlite_queue(tmp_path: Path, start_worker: Any) -> 
     assert count(f"SELECT status, count(*) FROM {table} GROUP BY status") == [("SUCCESSFUL", 300)]
     assert count("SELECT count(*) FROM core_tag") == [(300,)]
     assert count(f"SELECT count(*) FROM {table} WHERE json_array_length(worker_ids) != 1") == [(0,)]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on 127.0.0.1 on a free port, for this module's tests."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("ELO_REQUIRE_REDIS") == "1":
+            pytest.fail("ELO_REQUIRE_REDIS=1 and redis-server is not installed")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    directory = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        wait_for(lambda: _answers(client), timeout=15, what="redis-server to start")
+        yield url
+    finally:
+        client.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+@pytest.fixture
+def rq_backend(settings: Any, redis_url: str) -> str:
+    """Switches the task backend to RQ on the test's Redis by settings alone."""
+    redis.Redis.from_url(redis_url).flushdb()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    settings.RQ_QUEUES = {"default": {"URL": redis_url}}
+    return redis_url
+
+
+@pytest.mark.django_db
+def test_outbox_delivery_runs_on_redis_through_rq(
+    rq_backend: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    import django_rq
+    from django_tasks_rq.backend import Job as RQJob
+
+    from elo.core import events
+    from elo.core.models import OutboxEvent
+
+    delivered: list[dict[str, Any]] = []
+
+    def handler(event: OutboxEvent) -> None:
+        delivered.append(event.payload)
+
+    events.subscribe("test.rq.*", handler)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            event = events.emit("test.rq.pinged", {"deal": 7})
+        queue = django_rq.get_queue("default", job_class=RQJob)
+        assert queue.count == 1
+        assert delivered == []  # queued in Redis, not run at enqueue
+
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            worker = django_rq.get_worker("default", job_class=RQJob)
+            assert type(worker).__name__ == "SimpleWorker"
+            worker.work(burst=True)
+        finally:
+            for sig, previous in handlers.items():
+                signal.signal(sig, previous)
+    finally:
+        events.unsubscribe("test.rq.*", handler)
+
+    assert delivered == [{"deal": 7}]
+    event.refresh_from_db()
+    assert event.delivered_at is not None and event.attempts == 1
+    assert queue.count == 0
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_elo_worker_runs_rq_tasks_when_configured_for_redis(
+    rq_backend: str, start_worker: Any, tmp_path: Path
+) -> None:
+    results = [make_tag.enqueue(number) for number in range(20)]
+    assert {result.status for result in results} == {TaskResultStatus.READY}
+    worker = start_worker(
+        "rq-one",
+        "--heartbeat",
+        "0.5",
+        database=database_url(),
+        environment={"ELO_TASKS_BACKEND": "django_tasks_rq.RQBackend", "ELO_REDIS_URL": rq_backend},
+    )
+    wait_for(lambda: Tag.objects.filter(slug__startswith="run-").count() == 20, 60, "20 tasks")
+    for result in results:
+        result.refresh()
+    assert {result.status for result in results} == {TaskResultStatus.SUCCESSFUL}
+    wait_for(
+        lambda: WorkerHeartbeat.objects.filter(pk="rq-one", tasks_done=20).exists(), 10, "beat"
+    )
+    assert WorkerHeartbeat.objects.get().backend == "django_tasks_rq.backend.RQBackend"
+    stop(worker)
+    assert not DBTaskResult.objects.exists()  # nothing went through the database queue

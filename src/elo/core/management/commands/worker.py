@@ -23,15 +23,19 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+import django_rq
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
-from django_tasks import task_backends
+from django_tasks import TaskResult, task_backends
+from django_tasks.signals import task_finished
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker as DatabaseQueueWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+from django_tasks_rq.backend import Job as RQJob
+from django_tasks_rq.backend import RQBackend
 
 from elo.core import events, schedule, workers
 
@@ -40,8 +44,20 @@ logger = logging.getLogger("elo.worker")
 
 @dataclass
 class Counts:
+    """Tasks this worker finished, counted from django-tasks' `task_finished` signal, which
+    the database queue and RQ both send in the process that ran the task."""
+
     done: int = 0
     failed: int = 0
+
+    def task_finished(self, sender: Any, task_result: TaskResult, **kwargs: Any) -> None:
+        if task_result.status == TaskResultStatus.SUCCESSFUL:
+            self.done += 1
+        else:
+            self.failed += 1
+
+    def snapshot(self) -> tuple[int, int]:
+        return self.done, self.failed
 
 
 class _DatabaseQueueWorker(DatabaseQueueWorker):
@@ -55,9 +71,8 @@ class _DatabaseQueueWorker(DatabaseQueueWorker):
     a task, its signals and its result are django-tasks-db's own code.
     """
 
-    def __init__(self, *, counts: Counts, batch_size: int, **options: Any) -> None:
+    def __init__(self, *, batch_size: int, **options: Any) -> None:
         super().__init__(**options)
-        self.counts = counts
         self.batch_size = batch_size
         self.wake = threading.Event()
 
@@ -113,10 +128,6 @@ class _DatabaseQueueWorker(DatabaseQueueWorker):
                     self._release(claimed[position:])
                     break
                 self.run_task(task_result)
-                if task_result.status == TaskResultStatus.SUCCESSFUL:
-                    self.counts.done += 1
-                else:
-                    self.counts.failed += 1
             if self.running and not claimed:
                 self.wake.wait(self.interval)
 
@@ -174,6 +185,7 @@ class Command(BaseCommand):
         backend = task_backends["default"]
         worker_id = options["worker_id"] or workers.new_worker_id()
         counts = Counts()
+        task_finished.connect(counts.task_finished, weak=False)
         is_database_queue = isinstance(backend, DatabaseBackend)
         workers.worker_start(
             worker_id=worker_id, backend=f"{type(backend).__module__}.{type(backend).__name__}"
@@ -181,9 +193,8 @@ class Command(BaseCommand):
         logger.info("worker %s started on %s", worker_id, type(backend).__name__)
 
         def heartbeat() -> None:
-            workers.worker_beat(
-                worker_id=worker_id, tasks_done=counts.done, tasks_failed=counts.failed
-            )
+            done, failed = counts.snapshot()
+            workers.worker_beat(worker_id=worker_id, tasks_done=done, tasks_failed=failed)
             if is_database_queue:
                 workers.requeue_orphaned_tasks(stale_after=options["stale_after"])
 
@@ -210,24 +221,22 @@ class Command(BaseCommand):
             thread.start()
         try:
             if is_database_queue:
-                self._run_database_queue(options, worker_id, counts, backend.alias)
+                self._run_database_queue(options, worker_id, backend.alias)
+            elif isinstance(backend, RQBackend):
+                self._run_rq(backend, options, worker_id)
             else:
-                self._run_other(backend, options, worker_id, counts)
+                self._run_threads_only()
         finally:
             stop.set()
             for thread in threads:
                 thread.join(timeout=10)
             close_old_connections()
-            workers.worker_stop(
-                worker_id=worker_id, tasks_done=counts.done, tasks_failed=counts.failed
-            )
+            done, failed = counts.snapshot()
+            workers.worker_stop(worker_id=worker_id, tasks_done=done, tasks_failed=failed)
             logger.info("worker %s stopped", worker_id)
 
-    def _run_database_queue(
-        self, options: dict[str, Any], worker_id: str, counts: Counts, alias: str
-    ) -> None:
+    def _run_database_queue(self, options: dict[str, Any], worker_id: str, alias: str) -> None:
         queue_worker = _DatabaseQueueWorker(
-            counts=counts,
             batch_size=options["batch_size"],
             queue_names=options["queue_name"].split(","),
             interval=options["interval"],
@@ -241,10 +250,23 @@ class Command(BaseCommand):
         queue_worker.configure_signals()
         queue_worker.run()
 
-    def _run_other(
-        self, backend: Any, options: dict[str, Any], worker_id: str, counts: Counts
-    ) -> None:
-        """Backends that run tasks elsewhere (or at enqueue): keep the threads going."""
+    def _run_rq(self, backend: RQBackend, options: dict[str, Any], worker_id: str) -> None:
+        """Runs RQ's worker on the backend's queues. RQ keeps its own worker registry and
+        moves the jobs of a worker that died to its failed-job registry."""
+        queue_names = (
+            sorted(backend.queues)
+            if options["queue_name"] == "*"
+            else options["queue_name"].split(",")
+        )
+        rq_worker = django_rq.get_worker(*queue_names, job_class=RQJob, name=worker_id)
+        connection.close()  # the main thread's; jobs open their own
+        rq_worker.work(
+            with_scheduler=True, logging_level=logging.getLevelName(logger.getEffectiveLevel())
+        )
+
+    def _run_threads_only(self) -> None:
+        """Backends that run tasks at enqueue (or nowhere): only the outbox and the schedule."""
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

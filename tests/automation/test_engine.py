@@ -418,6 +418,20 @@ def test_bad_rules_are_refused_with_field_errors(admin: Any, rep: Any) -> None:
     assert not Workflow.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("event", "known"),
+    [
+        ("sales.deal.stage_changed", True),
+        ("automation.run.failed", True),
+        ("automation.run.faild", False),
+        ("nowhere.thing.happened", False),
+    ],
+)
+def test_trigger_events_are_checked_against_the_catalogue(event: str, known: bool) -> None:
+    errors = services.validate_trigger({"type": "event", "event": event})
+    assert ("trigger.event" not in errors) is known
+
+
 def test_field_change_values_come_from_the_same_service_call(
     rep: Any, make_deal: Any, make_workflow: Any, deliver: Any
 ) -> None:

@@ -59,6 +59,8 @@ def validate_trigger(trigger: Any) -> Errors:
         event = trigger.get("event")
         if not isinstance(event, str) or not EVENT_NAME.match(event):
             errors["trigger.event"] = ["name an event, like sales.deal.stage_changed"]
+        elif _unknown_event(event):
+            errors["trigger.event"] = [f"{event} is not in the event catalogue"]
         if "field" in trigger and (
             not isinstance(trigger["field"], str) or not FIELD_NAME.match(trigger["field"])
         ):
@@ -81,6 +83,14 @@ def validate_trigger(trigger: Any) -> Errors:
         except (CronSimError, ValueError, KeyError):
             errors["trigger.cron"] = ['a cron expression like "0 9 * * 1"']
     return errors
+
+
+def _unknown_event(name: str) -> bool:
+    """Whether the event catalogue (every app's event_types) knows no such event; an app that
+    publishes no catalogue yet accepts any name under its label."""
+    from elo.webhooks.selectors import unknown_event_patterns
+
+    return bool(unknown_event_patterns([name]))
 
 
 def _validate_date_trigger(trigger: Mapping[str, Any], errors: Errors) -> None:

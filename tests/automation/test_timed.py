@@ -149,3 +149,31 @@ def test_a_wait_queues_a_deferred_resume_where_the_backend_can_defer(
             task_backends.__dict__.pop("settings", None)
     assert len(queued) == 1
     assert queued[0].task.run_after == WorkflowRun.objects.get().resume_at
+
+
+def test_date_trigger_on_a_date_time_field(rep: Any, make_deal: Any, make_workflow: Any) -> None:
+    from elo.activities.services import activity_create
+
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        make_workflow(
+            trigger={"type": "date", "entity": "activity", "field": "due_at", "offset_days": -1},
+            actions=[{"type": "wait", "minutes": 5}],
+        )
+        deal = make_deal()
+        task = activity_create(
+            actor=rep,
+            data={
+                "kind": "task",
+                "subject": "Send",
+                "deal": deal.pk,
+                "due_at": "2026-03-03T15:00:00Z",
+            },
+        )
+        assert engine.fire_due() == 1
+        assert engine.fire_due() == 0
+    run = WorkflowRun.objects.get()
+    assert (run.record_type, run.record_id, run.trigger["date"]) == (
+        "activity",
+        task.pk,
+        "2026-03-03",
+    )

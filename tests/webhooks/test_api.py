@@ -268,3 +268,14 @@ def test_detail_and_deliveries_query_counts(
     assert detail == 2
     with django_assert_num_queries(detail):
         client.get(f"{BASE}/{hook.pk}")
+
+
+def test_redeliver_on_a_disabled_webhook_is_refused(
+    api: Any, admin: Any, hook: Subscription, django_capture_on_commit_callbacks: Any
+) -> None:
+    _deliver(1, django_capture_on_commit_callbacks)
+    delivery_id = hook.deliveries.get().pk
+    services.subscription_disable(actor=admin, subscription=hook)
+    response = api(admin).post(f"{BASE}/{hook.pk}/redeliver", {"delivery": delivery_id})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "subscription_disabled"

@@ -188,3 +188,70 @@ def test_closed_port_is_a_transport_error(receiver: Any, settings: Any) -> None:
     with pytest.raises(http.TransportError) as caught:
         http.post(f"http://127.0.0.1:{port}/", b"", {})
     assert not isinstance(caught.value, http.RequestTimeout)
+
+
+@pytest.fixture
+def tls_receiver(tmp_path: Any, receiver: Any) -> Any:
+    """The receiver behind TLS with a self-signed certificate for hooks.test."""
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=hooks.test",
+            "-addext", "subjectAltName=DNS:hooks.test",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    server_names: list[str | None] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: server_names.append(name)
+    assert receiver.server is not None
+    handler = receiver.server.RequestHandlerClass
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield {"port": server.server_address[1], "cafile": str(cert), "names": server_names}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_checks_the_certificate_against_the_hostname(
+    tls_receiver: Any, receiver: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ssl
+
+    real = socket.getaddrinfo
+
+    def fake(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
+        return real("127.0.0.1", port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    monkeypatch.setattr(
+        http, "_tls_context", lambda: ssl.create_default_context(cafile=tls_receiver["cafile"])
+    )
+    port = tls_receiver["port"]
+    settings.ELO_WEBHOOK_ALLOWED_HOSTS = [f"hooks.test:{port}", f"other.test:{port}"]
+    response = http.post(f"https://hooks.test:{port}/secure", b"{}", {})
+    assert response.status == 200
+    assert tls_receiver["names"] == ["hooks.test"]
+    assert receiver.requests[-1].headers["host"] == f"hooks.test:{port}"
+    with pytest.raises(http.TransportError, match="TLS error"):
+        http.post(f"https://other.test:{port}/secure", b"{}", {})
+
+
+def test_header_http_client_refuses_is_a_transport_error(receiver: Any) -> None:
+    with pytest.raises(http.TransportError, match="Invalid request"):
+        http.post(receiver.url(), b"", {"X-Bad": "line\r\nInjected: yes"})
+    assert receiver.requests == []

@@ -305,6 +305,8 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: float = 
             raise RequestTimeout(f"No answer within {timeout:g} s.") from error
         except ssl.SSLError as error:
             raise TransportError(f"TLS error: {error}") from error
+        except ValueError as error:  # a header or path http.client refuses to send
+            raise TransportError(f"Invalid request: {error}") from error
         except (OSError, http.client.HTTPException) as error:
             raise TransportError(f"{type(error).__name__}: {error}") from error
         finally:

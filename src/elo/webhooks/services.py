@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 PERMISSION = "settings.manage"
 MAX_EVENT_TYPES = 50
 SECRET_GRACE = timedelta(hours=24)
-_PATTERN = re.compile(r"^(\*|[a-z0-9_]+(\.([a-z0-9_]+|\*))*(\.\*)?)$")
+_PATTERN = re.compile(r"^[a-z0-9_*]+(\.[a-z0-9_*]+)*$")
 _AUDITED = ("url", "description", "event_types", "conditions", "enabled")
 
 
@@ -304,7 +304,14 @@ def delivery_redeliver(*, actor: Any, delivery: Delivery) -> Delivery:
     """Attempts the delivery again now (same message id), whatever its status."""
     require(actor, PERMISSION)
     with transaction.atomic():
-        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        locked = (
+            Delivery.objects.select_for_update().select_related("subscription").get(pk=delivery.pk)
+        )
+        if not locked.subscription.enabled:
+            raise ValidationError(
+                _("Enable the webhook before sending a delivery again."),
+                code="subscription_disabled",
+            )
         before = locked.status
         locked.status = DeliveryStatus.PENDING
         locked.next_attempt_at = timezone.now()

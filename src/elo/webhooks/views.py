@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -128,8 +129,12 @@ def subscription_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 def delivery_redeliver(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     subscription = selectors.subscription_get_for(request.user, pk)
     delivery = selectors.delivery_get_for(request.user, subscription, delivery_pk)
-    services.delivery_redeliver(actor=request.user, delivery=delivery)
-    messages.success(request, _("The delivery is being sent again."))
+    try:
+        services.delivery_redeliver(actor=request.user, delivery=delivery)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The delivery is being sent again."))
     return redirect("webhooks:subscription_detail", pk)
 
 

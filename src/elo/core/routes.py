@@ -1,13 +1,15 @@
-"""API routes for the shared tables: tags and custom field definitions."""
+"""API routes for the shared tables (tags, custom field definitions) and the system status."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Schema
 
-from elo.core import selectors, services
+from elo.core import health, selectors, services
+from elo.core.permissions import require
 from elo.core.schemas import CustomFieldIn, CustomFieldOut, CustomFieldPatch, TagIn, TagOut
 
 router = Router(tags=["tags and custom fields"])
@@ -49,3 +51,87 @@ def patch_custom_field(request: HttpRequest, field_id: int, payload: CustomField
 def delete_custom_field(request: HttpRequest, field_id: int) -> Any:
     services.custom_field_delete(actor=request.user, field=selectors.custom_field_get(field_id))
     return 204, None
+
+
+class TaskFailureOut(Schema):
+    id: str
+    task: str
+    error: str
+    worker: str
+    finished_at: datetime | None
+
+
+class TaskQueueOut(Schema):
+    backend: str
+    available: bool
+    ready: int
+    running: int
+    successful: int
+    failed: int
+    recent_failures: list[TaskFailureOut]
+
+
+class OutboxStatusOut(Schema):
+    pending: int
+    failed: int
+    oldest_pending_at: datetime | None
+
+
+class WorkerOut(Schema):
+    id: str
+    host: str
+    pid: int
+    backend: str
+    alive: bool
+    started_at: datetime
+    last_seen_at: datetime
+    stopped_at: datetime | None
+    tasks_done: int
+    tasks_failed: int
+
+
+class ScheduledJobOut(Schema):
+    key: str
+    spec: str
+    next_run_at: datetime
+    last_run_at: datetime | None
+    last_error: str
+    runs: int
+    failures: int
+
+
+class SystemStatusOut(Schema):
+    checked_at: datetime
+    tasks: TaskQueueOut
+    outbox: OutboxStatusOut
+    workers: list[WorkerOut]
+    schedules: list[ScheduledJobOut]
+
+
+@router.get(
+    "/system/status",
+    response=SystemStatusOut,
+    tags=["system"],
+    summary="Task queue, outbox, workers and scheduled jobs (needs settings.manage)",
+)
+def system_status(request: HttpRequest) -> Any:
+    require(request.user, "settings.manage")
+    status = health.system_status()
+    return {
+        "checked_at": status.checked_at,
+        "tasks": status.tasks,
+        "outbox": {
+            "pending": status.outbox_pending,
+            "failed": status.outbox_failed,
+            "oldest_pending_at": status.outbox_oldest_pending_at,
+        },
+        "workers": [
+            {**_worker_fields(worker), "alive": health.worker_alive(worker, status.checked_at)}
+            for worker in status.workers
+        ],
+        "schedules": status.schedules,
+    }
+
+
+def _worker_fields(worker: Any) -> dict[str, Any]:
+    return {name: getattr(worker, name) for name in WorkerOut.model_fields if name != "alive"}

@@ -16,4 +16,6 @@ urlpatterns = [
     path("settings/company/logo/", views.company_logo, name="company_logo"),
     path("settings/tags/", views.tag_list, name="tag_list"),
     path("settings/tags/<int:pk>/delete/", views.tag_delete, name="tag_delete"),
+    path("settings/system/", views.system_status, name="system_status"),
+    path("healthz", views.healthz, name="healthz"),
 ]

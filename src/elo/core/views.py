@@ -10,11 +10,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from elo.core import selectors, services
+from elo.core import health, selectors, services
 from elo.core.errors import PreconditionFailed
 from elo.core.forms import CompanyProfileForm, CustomFieldForm, add_service_errors
 from elo.core.models import CustomFieldEntity
@@ -148,3 +148,19 @@ def company_logo(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(bytes(profile.logo), content_type=profile.logo_type)
     response["Cache-Control"] = "private, max-age=60"
     return response
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and uptime checks: no sign-in, 503 when the database is away."""
+    if health.database_answers():
+        return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+
+
+@permission_required("settings.manage")
+def system_status(request: HttpRequest) -> HttpResponse:
+    status = health.system_status()
+    workers = [
+        (worker, health.worker_alive(worker, status.checked_at)) for worker in status.workers
+    ]
+    return render(request, "core/system_status.html", {"status": status, "workers": workers})

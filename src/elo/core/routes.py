@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from elo.core import health, selectors, services
+from elo.core import event_types, health, selectors, services
 from elo.core.permissions import require
 from elo.core.schemas import CustomFieldIn, CustomFieldOut, CustomFieldPatch, TagIn, TagOut
 
@@ -135,3 +135,20 @@ def system_status(request: HttpRequest) -> Any:
 
 def _worker_fields(worker: Any) -> dict[str, Any]:
     return {name: getattr(worker, name) for name in WorkerOut.model_fields if name != "alive"}
+
+
+class EventTypeOut(Schema):
+    name: str
+    app: str
+    description: str
+    example: dict[str, Any]
+
+
+@router.get(
+    "/events/types",
+    response=list[EventTypeOut],
+    tags=["events"],
+    summary="The catalogue of event types, each with a description and an example payload",
+)
+def list_event_types(request: HttpRequest) -> Any:
+    return list(event_types.catalogue().values())

@@ -1,0 +1,42 @@
+"""Events about people and organizations (see elo.core.event_types)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+EVENT_TYPES: dict[str, dict[str, Any]] = {
+    "contacts.person.created": {
+        "description": "A person was added, by hand, through the API or by an import (then"
+        " `via` is `import`).",
+        "example": {"id": 501, "via": "import"},
+    },
+    "contacts.person.updated": {
+        "description": "A person's fields changed; `changed` lists them.",
+        "example": {"id": 501, "changed": ["emails", "lifecycle_stage"]},
+    },
+    "contacts.person.deleted": {
+        "description": "A person was moved to the trash (a soft delete; it can be restored).",
+        "example": {"id": 501},
+    },
+    "contacts.person.restored": {
+        "description": "A person was restored from the trash.",
+        "example": {"id": 501},
+    },
+    "contacts.organization.created": {
+        "description": "An organization was added, by hand, through the API or by an import"
+        " (then `via` is `import`).",
+        "example": {"id": 88, "via": "import"},
+    },
+    "contacts.organization.updated": {
+        "description": "An organization's fields changed; `changed` lists them.",
+        "example": {"id": 88, "changed": ["name", "tax_id"]},
+    },
+    "contacts.organization.deleted": {
+        "description": "An organization was moved to the trash (a soft delete).",
+        "example": {"id": 88},
+    },
+    "contacts.organization.restored": {
+        "description": "An organization was restored from the trash.",
+        "example": {"id": 88},
+    },
+}

@@ -320,3 +320,56 @@ def test_a_claimed_delivery_is_not_sent_twice(subscribe: Any, receiver: Any) -> 
     assert delivery._claim(stored.pk) is True
     assert delivery.attempt(stored.pk) == "not due"
     assert receiver.requests == []
+
+
+def test_on_the_database_queue_a_retry_is_a_deferred_task(
+    subscribe: Any, receiver: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    receiver.replies = [Reply(500)]
+    subscribe()
+    event = events.emit("contacts.person.created", {"id": 5})
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.on_event(event)
+    stored = Delivery.objects.get()
+    [queued] = DBTaskResult.objects.filter(task_path="elo.webhooks.tasks.deliver")
+    assert queued.args_kwargs == {"args": [stored.pk], "kwargs": {}}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery.attempt(stored.pk) == "retrying"
+    stored.refresh_from_db()
+    retry = DBTaskResult.objects.filter(task_path="elo.webhooks.tasks.deliver").exclude(
+        pk=queued.pk
+    )
+    assert [task.run_after for task in retry] == [stored.next_attempt_at]
+    assert stored.next_attempt_at is not None
+
+
+def test_the_sweep_is_scheduled_every_minute() -> None:
+    from elo.core import schedule
+
+    job = schedule.registered()["webhooks.deliver_due"]
+    assert job.spec == "every 1m"
+    assert job.func is delivery.deliver_due
+
+
+def test_a_delivery_whose_worker_died_mid_attempt_is_sent_by_the_sweep(
+    subscribe: Any, receiver: Any, run_due: Any
+) -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        subscription = subscribe()
+        stored = Delivery.objects.create(
+            subscription=subscription,
+            event_id=9,
+            event_name="contacts.person.created",
+            message_id="msg_lost",
+            next_attempt_at=subscription.created_at,
+        )
+        assert delivery._claim(stored.pk)  # the worker claimed it, then died
+        assert run_due() == 0
+        clock.shift(delivery.LEASE + delivery.SWEEP_GRACE)
+        assert run_due() == 1
+    assert [r.headers["webhook-id"] for r in receiver.requests] == ["msg_lost"]
+    stored.refresh_from_db()
+    assert stored.status == DeliveryStatus.SUCCEEDED

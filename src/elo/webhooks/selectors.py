@@ -4,7 +4,6 @@ catalogue of event types a subscription may name."""
 from __future__ import annotations
 
 import fnmatch
-import importlib
 import importlib.util
 from functools import cache
 from typing import Any
@@ -13,6 +12,7 @@ from django.apps import apps
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from elo.core.event_types import catalogue
 from elo.core.pagination import Page, paginate
 from elo.core.permissions import require
 from elo.webhooks.models import AllowedHost, Attempt, Delivery, Subscription
@@ -21,35 +21,33 @@ PERMISSION = "settings.manage"
 
 
 @cache
-def _catalogues() -> tuple[dict[str, dict[str, Any]], frozenset[str]]:
-    """Every app's `event_types.EVENT_TYPES`, and the labels of Elo apps that publish none."""
-    types: dict[str, dict[str, Any]] = {}
-    without: set[str] = set()
-    for config in apps.get_app_configs():
-        if not config.name.startswith("elo."):
-            continue
-        module_name = f"{config.name}.event_types"
-        if importlib.util.find_spec(module_name) is None:
-            without.add(config.label)
-            continue
-        module = importlib.import_module(module_name)
-        types.update(getattr(module, "EVENT_TYPES", {}))
-    return types, frozenset(without)
+def _apps_without_catalogue() -> frozenset[str]:
+    """Labels of Elo apps that declare no event_types module (yet)."""
+    return frozenset(
+        config.label
+        for config in apps.get_app_configs()
+        if config.name.startswith("elo.")
+        and importlib.util.find_spec(f"{config.name}.event_types") is None
+    )
 
 
 def event_types() -> dict[str, dict[str, Any]]:
     """The documented event types by name, with description and example payload."""
-    return dict(sorted(_catalogues()[0].items()))
+    return {
+        name: {"description": item.description, "example": item.example}
+        for name, item in catalogue().items()
+    }
 
 
 def event_type_names() -> list[str]:
-    return sorted(_catalogues()[0])
+    return list(catalogue())
 
 
 def unknown_event_patterns(patterns: list[str]) -> list[str]:
-    """The names or patterns that match no known event type. An app that publishes no
-    catalogue yet accepts any name under its label (`sales.deal.won`, `sales.*`)."""
-    names, without = _catalogues()
+    """The names or patterns that match no event type of the catalogue. An app that declares
+    no catalogue yet accepts any name under its label (`sales.deal.won`, `sales.*`)."""
+    names = list(catalogue())
+    without = _apps_without_catalogue()
     unknown = []
     for pattern in patterns:
         if pattern == "*" or pattern.split(".", 1)[0] in without:

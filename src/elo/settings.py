@@ -131,6 +131,8 @@ def _database() -> dict[str, Any]:
         config["TEST"] = {"NAME": os.environ.get("ELO_TEST_SQLITE_NAME") or None}
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # A server that drops packets fails a connection in seconds, not minutes (/healthz).
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
         # bin/run-tests names a test database per run, so runs side by side don't collide.
         config["TEST"] = {"NAME": os.environ.get("ELO_TEST_POSTGRES_NAME") or None}
     return config

@@ -36,6 +36,12 @@ class Command(BaseCommand):
         parser.add_argument("--code", choices=["checkout", "head"], default="checkout")
         parser.add_argument("--keep", action="store_true", help="keep the databases")
         parser.add_argument("--no-docs", action="store_true", help="leave docs/ alone")
+        parser.add_argument(
+            "--events",
+            action="store_true",
+            help="instead: event-to-webhook latency and worker throughput (bench/events.py)",
+        )
+        parser.add_argument("--workers", type=int, help="with --events: worker processes (2)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         checkout = find_checkout(Path.cwd())
@@ -44,6 +50,14 @@ class Command(BaseCommand):
                 "elo bench runs from an Elo source checkout (it needs bench/run.py); "
                 f"none found at or above {Path.cwd()}."
             )
+        if options["events"]:
+            argv = [sys.executable, "-m", "bench.events", "--db", options["db"]]
+            if options["workers"]:
+                argv += ["--workers", str(options["workers"])]
+            if options["keep"]:
+                argv.append("--keep")
+            self._run(argv, checkout)
+            return
         argv = [sys.executable, "-m", "bench.run", "--db", options["db"]]
         argv += ["--code", options["code"]]
         for name in ("duration", "repetitions", "loads", "divisor"):
@@ -52,6 +66,9 @@ class Command(BaseCommand):
         for name in ("quick", "keep", "no_docs"):
             if options[name]:
                 argv.append("--" + name.replace("_", "-"))
+        self._run(argv, checkout)
+
+    def _run(self, argv: list[str], checkout: Path) -> None:
         completed = subprocess.run(argv, cwd=checkout, check=False)
         if completed.returncode:
             raise CommandError(f"The benchmark failed (exit status {completed.returncode}).")

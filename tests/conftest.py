@@ -23,6 +23,18 @@ def pytest_configure(config: pytest.Config) -> None:
     task_backends.__dict__.pop("settings", None)
 
 
+@pytest.fixture(autouse=True)
+def site_language() -> Any:
+    """Each test starts in the site's language: a page a test requested in Portuguese leaves
+    Portuguese active in the thread, which would leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def teams(db: Any) -> dict[str, Any]:
     from elo.identity.services import roles_ensure_defaults, team_create

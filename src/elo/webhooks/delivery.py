@@ -14,9 +14,10 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from elo.core import conditions
@@ -213,9 +214,10 @@ def _track_health(subscription_id: int, succeeded: bool, started: datetime) -> N
     if subscription is None or not subscription.enabled or subscription.failing_since is None:
         return
     if timezone.now() - subscription.failing_since >= DISABLE_AFTER:
-        reason = _("Every delivery failed since %(since)s.") % {
-            "since": _iso(subscription.failing_since)
-        }
+        with translation.override(settings.LANGUAGE_CODE):  # stored: the site's language
+            reason = _("Every delivery failed since %(since)s.") % {
+                "since": _iso(subscription.failing_since)
+            }
         subscription_disable(actor=None, subscription=subscription, reason=reason)
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from elo.automation.models import Workflow
+from elo.automation.models import Workflow, WorkflowRun
 from elo.sales.services import deal_move
+
+from .test_builder import ACTION_KEYS, CONDITION_KEYS, action, condition, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +22,10 @@ FORM = {
     "event": "sales.deal.stage_changed",
     "field": "stage",
     "to_value": "Proposal",
-    "conditions": json.dumps({"all": [{"field": "amount", "op": "gte", "value": 1000}]}),
-    "actions": json.dumps([{"type": "add_tag", "tag": "proposal"}]),
     "rate_limit_per_hour": "100",
+    "match": "all",
+    **rows("conditions", CONDITION_KEYS, [condition("amount", "gte", "1000")]),
+    **rows("actions", ACTION_KEYS, [action("add_tag", tag="proposal")]),
 }
 
 
@@ -67,20 +69,51 @@ def test_create_edit_and_toggle(web: Any, admin: Any) -> None:
     assert Workflow.objects.get().enabled is False
 
 
-def test_bad_json_and_bad_actions_show_field_errors(web: Any, admin: Any) -> None:
+def test_bad_trigger_and_bad_actions_show_field_errors(web: Any, admin: Any) -> None:
     client = web(admin)
-    broken = client.post("/settings/workflows/new/", {**FORM, "conditions": "{not json"})
-    assert broken.status_code == 200
-    assert b'data-field-error="conditions"' in broken.content
     wrong = client.post(
         "/settings/workflows/new/",
-        {**FORM, "event": "", "actions": json.dumps([{"type": "add_tag"}])},
+        {**FORM, "event": "", **rows("actions", ACTION_KEYS, [action("add_tag")])},
     )
     assert wrong.status_code == 200
     content = wrong.content.decode()
     assert 'data-field-error="event"' in content
-    assert 'data-field-error="actions"' in content and "actions.0.tag" in content
+    assert 'data-field-error="actions-0-tag"' in content
     assert not Workflow.objects.exists()
+
+
+def test_the_detail_page_runs_a_test_against_a_record(
+    web: Any, admin: Any, make_deal: Any, make_workflow: Any
+) -> None:
+    client = web(admin)
+    workflow = make_workflow(conditions={"all": [{"field": "amount", "op": "gte", "value": 1}]})
+    deal = make_deal()
+    page = client.get(f"/settings/workflows/{workflow.pk}/").content.decode()
+    assert "Test against a record" in page and '<option value="deal" selected>' in page
+    assert "Advanced: the rule as JSON" in page and "&quot;op&quot;: &quot;gte&quot;" in page
+    url = f"/settings/workflows/{workflow.pk}/test/"
+    response = client.post(url, {"record_type": "deal", "record_id": str(deal.pk)})
+    assert response.status_code == 302
+    run = WorkflowRun.objects.get()
+    assert (run.test_mode, run.record_type, run.record_id) == (True, "deal", deal.pk)
+    assert deal.tags.count() == 0  # nothing changed
+    followed = client.get(response["Location"]).content.decode()
+    assert "Nothing was changed or sent" in followed
+
+    missing = client.post(url, {"record_type": "deal", "record_id": "999999"})
+    assert missing.status_code == 400
+    assert 'data-field-error="record_id"' in missing.content.decode()
+    assert WorkflowRun.objects.count() == 1
+
+
+@pytest.mark.parametrize(("persona", "status"), [("rep", 403), ("admin", 302)])
+def test_testing_needs_settings_permission(
+    web: Any, request: Any, make_deal: Any, make_workflow: Any, persona: str, status: int
+) -> None:
+    workflow = make_workflow()
+    client = web(request.getfixturevalue(persona))
+    data = {"record_type": "deal", "record_id": str(make_deal().pk)}
+    assert client.post(f"/settings/workflows/{workflow.pk}/test/", data).status_code == status
 
 
 def test_list_and_detail_take_a_fixed_number_of_queries(
@@ -91,7 +124,11 @@ def test_list_and_detail_take_a_fixed_number_of_queries(
 
     def counts() -> tuple[int, ...]:
         result = []
-        for url in ("/settings/workflows/", f"/settings/workflows/{workflow.pk}/"):
+        for url in (
+            "/settings/workflows/",
+            f"/settings/workflows/{workflow.pk}/",
+            f"/settings/workflows/{workflow.pk}/edit/",
+        ):
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(url).status_code == 200
             result.append(len(queries))

@@ -10,5 +10,6 @@ urlpatterns: list[URLPattern] = [
     path("settings/workflows/new/", views.workflow_create, name="workflow_create"),
     path("settings/workflows/<int:pk>/", views.workflow_detail, name="workflow_detail"),
     path("settings/workflows/<int:pk>/edit/", views.workflow_edit, name="workflow_edit"),
+    path("settings/workflows/<int:pk>/test/", views.workflow_test, name="workflow_test"),
     path("settings/workflows/<int:pk>/toggle/", views.workflow_toggle, name="workflow_toggle"),
 ]

@@ -6,14 +6,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from elo.automation import selectors, services
-from elo.automation.forms import WorkflowForm, show_errors
-from elo.core.forms import service_errors
+from elo.automation.forms import Builder, WorkflowTestForm, as_json
+from elo.automation.models import Workflow
+from elo.core.forms import add_service_errors, service_errors
 from elo.core.views import permission_required, posted
 
 PERMISSION = "settings.manage"
@@ -25,9 +27,17 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
     return render(request, "automation/workflow_list.html", {"workflows": workflows})
 
 
-@permission_required(PERMISSION)
-def workflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    workflow = selectors.workflow_get_for(request.user, pk)
+def _rule_json(workflow: Workflow | None) -> dict[str, str]:
+    if workflow is None:
+        return {}
+    return {
+        "trigger": as_json(workflow.trigger),
+        "conditions": as_json(workflow.conditions or {}),
+        "actions": as_json(workflow.actions),
+    }
+
+
+def _detail(request: HttpRequest, workflow: Workflow, test_form: Any = None) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     page = selectors.run_page(workflow, cursor=cursor, size=25)
     context = {
@@ -35,29 +45,71 @@ def workflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "runs": page.items,
         "next_url": f"?{urlencode({'cursor': page.next_cursor})}" if page.next_cursor else None,
         "first_url": "?" if cursor else None,
+        "test_form": test_form or WorkflowTestForm.for_workflow(workflow),
+        "rule_json": _rule_json(workflow),
     }
-    return render(request, "automation/workflow_detail.html", context)
+    return render(
+        request, "automation/workflow_detail.html", context, status=400 if test_form else 200
+    )
 
 
-def _form(request: HttpRequest, workflow: Any) -> HttpResponse:
-    initial = WorkflowForm.initial_for(workflow) if workflow else None
-    form = WorkflowForm(posted(request), initial=initial)
+@permission_required(PERMISSION)
+def workflow_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.workflow_get_for(request.user, pk))
+
+
+@require_POST
+@permission_required(PERMISSION)
+def workflow_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """Runs the rule against a chosen record in test mode: its run is listed, nothing changes."""
+    workflow = selectors.workflow_get_for(request.user, pk)
+    form = WorkflowTestForm(request.POST)
     if form.is_valid():
-        data = form.service_data()
-        with service_errors(form, show_errors) as submission:
+        try:
+            run = services.workflow_test(
+                actor=request.user,
+                workflow=workflow,
+                record_type=form.cleaned_data["record_type"],
+                record_id=form.cleaned_data["record_id"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            message = _("Test run #%(run)s: %(status)s. Nothing was changed or sent.")
+            messages.info(request, message % {"run": run.pk, "status": run.get_status_display()})
+            return redirect("automation:workflow_detail", pk=workflow.pk)
+    return _detail(request, workflow, form)
+
+
+def _form(request: HttpRequest, workflow: Workflow | None) -> HttpResponse:
+    """The workflow form; a builder button ("Add a condition", remove, move up...) shows the
+    form again with its rows changed and saves nothing."""
+    data = posted(request)
+    builder = Builder.build(data, workflow)
+    step = data.get("builder") if data is not None else None
+    if step:
+        builder = builder.step(str(step), workflow)
+    elif data is not None and builder.is_valid():
+        values = builder.service_data()
+        with service_errors(builder.form, builder.show_errors) as submission:
             if workflow is None:
-                workflow = services.workflow_create(actor=request.user, data=data)
+                workflow = services.workflow_create(actor=request.user, data=values)
             else:
                 services.workflow_update(
                     actor=request.user,
                     workflow=workflow,
-                    data=data,
-                    expected_version=form.cleaned_data.get("version"),
+                    data=values,
+                    expected_version=builder.form.cleaned_data.get("version"),
                 )
-        if submission.ok:
-            messages.success(request, _("Workflow “%(name)s” saved.") % {"name": data["name"]})
+        if submission.ok and workflow is not None:
+            messages.success(request, _("Workflow “%(name)s” saved.") % {"name": values["name"]})
             return redirect("automation:workflow_detail", pk=workflow.pk)
-    context = {"form": form, "workflow": workflow}
+    context = {
+        "builder": builder,
+        "form": builder.form,
+        "workflow": workflow,
+        "rule_json": _rule_json(workflow),
+    }
     return render(request, "automation/workflow_form.html", context)
 
 

@@ -296,6 +296,20 @@ def test_editing_round_trips_the_json(
     assert workflow.conditions == conditions
     assert workflow.actions == actions
     assert workflow.version == 1  # nothing changed, so no new version
+    detail = client.get(f"/settings/workflows/{workflow.pk}/").content.decode()
+    assert "Written as JSON" not in detail
+
+
+def test_the_detail_page_says_the_rule_in_words(web: Any, admin: Any, make_workflow: Any) -> None:
+    conditions, actions = RULES[1]
+    workflow = make_workflow(conditions=conditions, actions=actions)
+    page = web(admin).get(f"/settings/workflows/{workflow.pk}/").content.decode()
+    words = re.sub(r"\s+", " ", page[page.index('id="workflow-conditions"') :])
+    assert "Any of these holds" in words and "All of these" in words
+    assert "<code>expected_close</code> in less than N days <strong>7</strong>" in words
+    assert "<code>title</code> is none of (comma-separated) <strong>A, B</strong>" in words
+    assert "If … then … else" in words and "If <code>custom.tier</code> is not empty" in words
+    assert "Clear a field" in words and "Assign" in words
 
 
 def test_json_the_rows_cannot_show_is_kept_as_it_is(
@@ -322,6 +336,8 @@ def test_json_the_rows_cannot_show_is_kept_as_it_is(
         conditions,
         actions,
     )
+    detail = client.get(f"/settings/workflows/{workflow.pk}/").content.decode()
+    assert detail.count("Written as JSON (see below).") == 2
     # The admin may start them over with rows.
     fresh = client.post(
         f"/settings/workflows/{workflow.pk}/edit/", {**data, "builder": "conditions.rebuild"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -91,6 +92,8 @@ def test_the_detail_page_runs_a_test_against_a_record(
     page = client.get(f"/settings/workflows/{workflow.pk}/").content.decode()
     assert "Test against a record" in page and '<option value="deal" selected>' in page
     assert "Advanced: the rule as JSON" in page and "&quot;op&quot;: &quot;gte&quot;" in page
+    assert re.search(r"<code>amount</code> at least <strong>1</strong>", page)
+    assert "Add a tag" in page and "<code>touched</code>" in page
     url = f"/settings/workflows/{workflow.pk}/test/"
     response = client.post(url, {"record_type": "deal", "record_id": str(deal.pk)})
     assert response.status_code == 302

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from elo.automation import selectors, services
-from elo.automation.forms import Builder, WorkflowTestForm, as_json
+from elo.automation.forms import (
+    Builder,
+    WorkflowTestForm,
+    as_json,
+    describe_actions,
+    describe_conditions,
+)
 from elo.automation.models import Workflow
 from elo.core.forms import add_service_errors, service_errors
 from elo.core.views import permission_required, posted
@@ -47,6 +53,8 @@ def _detail(request: HttpRequest, workflow: Workflow, test_form: Any = None) -> 
         "first_url": "?" if cursor else None,
         "test_form": test_form or WorkflowTestForm.for_workflow(workflow),
         "rule_json": _rule_json(workflow),
+        "conditions_words": describe_conditions(workflow.conditions),
+        "actions_words": describe_actions(workflow.actions),
     }
     return render(
         request, "automation/workflow_detail.html", context, status=400 if test_form else 200

@@ -242,6 +242,21 @@ def test_service_errors_are_shown_at_their_row_and_nothing_is_saved(web: Any, ad
     assert 'value="ok"' in content and posted_rows(content, "actions") == 6
 
 
+def test_actions_of_a_branch_that_became_another_action_are_refused(
+    web: Any, admin: Any
+) -> None:
+    data = form(
+        [],
+        [
+            action("add_tag", tag="was a branch"),
+            action("add_tag", depth=1, slot="then", tag="inside"),
+        ],
+    )
+    response = web(admin).post(NEW, data)
+    assert response.status_code == 200 and not Workflow.objects.exists()
+    assert 'data-field-error="actions-1-type"' in response.content.decode()
+
+
 def test_no_actions_is_refused_above_the_rows(web: Any, admin: Any) -> None:
     response = web(admin).post(NEW, form([], [action("")]))
     assert response.status_code == 200 and not Workflow.objects.exists()

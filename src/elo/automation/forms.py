@@ -990,7 +990,22 @@ class Builder:
 
     def is_valid(self) -> bool:
         valid = [self.form.is_valid(), self.conditions.is_valid(), self.actions.is_valid()]
-        return all(valid)
+        return all(valid) and self._nested_rows_have_a_branch()
+
+    def _nested_rows_have_a_branch(self) -> bool:
+        """Rows of a "then" or "else" list whose branch became another action are refused
+        rather than run unconditionally or dropped."""
+        ok = True
+        above = ""
+        for form in self.actions.forms:
+            row = form.cleaned_data
+            if not _depth(row):
+                above = str(row.get("type") or "")
+            elif above != "branch" and row.get("type"):
+                message = _("This action belongs to an “If … then … else” action above it.")
+                form.add_error("type", message)
+                ok = False
+        return ok
 
     def service_data(self) -> dict[str, Any]:
         data = self.form.cleaned_data

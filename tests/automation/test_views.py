@@ -149,3 +149,36 @@ def test_list_and_detail_take_a_fixed_number_of_queries(
     assert counts() == few
     page = client.get(f"/settings/workflows/{workflow.pk}/")
     assert page.content.decode().count("add_tag") >= 4
+
+
+def test_a_records_page_lists_the_runs_about_it_for_those_who_can_see_it(
+    web: Any,
+    rep: Any,
+    outsider: Any,
+    admin: Any,
+    pipeline: Any,
+    make_deal: Any,
+    make_workflow: Any,
+    deliver: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    from elo.sales.services import deal_move
+
+    make_workflow(name="Tag on move", actions=[{"type": "add_tag", "tag": "moved"}])
+    deal = make_deal(title="Fleet")
+    url = f"/automation/runs/deal/{deal.pk}/"
+    assert web(rep).get(url).content.decode().strip() == ""  # no runs yet: nothing shown
+    for name in ("Qualification", "Proposal", "Negotiation"):
+        deal_move(actor=rep, deal=deal, stage=pipeline.stages.get(name=name))
+        deliver()
+    client = web(rep)
+    with django_assert_max_num_queries(12):
+        html = client.get(url).content.decode()
+    assert html.count("data-run=") == 3 and "Tag on move" in html
+    assert 'data-status="succeeded"' in html
+    assert "/settings/workflows/" not in html  # a rep sees runs, not the rule's settings
+    assert "/settings/workflows/" in web(admin).get(url).content.decode()
+    assert web(outsider).get(url).status_code == 404
+    assert web(rep).get(f"/automation/runs/ticket/{deal.pk}/").status_code == 404
+    page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert f'hx-get="{url}"' in page

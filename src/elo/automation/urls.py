@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("settings/workflows/<int:pk>/edit/", views.workflow_edit, name="workflow_edit"),
     path("settings/workflows/<int:pk>/test/", views.workflow_test, name="workflow_test"),
     path("settings/workflows/<int:pk>/toggle/", views.workflow_toggle, name="workflow_toggle"),
+    path("automation/runs/<str:record_type>/<int:pk>/", views.record_runs, name="record_runs"),
 ]

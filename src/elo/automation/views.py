@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from elo.automation import selectors, services
 from elo.automation.forms import (
@@ -23,8 +25,10 @@ from elo.automation.forms import (
 from elo.automation.models import Workflow
 from elo.core.forms import add_service_errors, service_errors
 from elo.core.views import permission_required, posted
+from elo.sales.views.pages import EloRequest
 
 PERMISSION = "settings.manage"
+MERGE_EXAMPLES = ("{{ record.title }}", "{{ owner.name }}", "{{ organization.name }}")
 
 
 @permission_required(PERMISSION)
@@ -117,6 +121,7 @@ def _form(request: HttpRequest, workflow: Workflow | None) -> HttpResponse:
         "form": builder.form,
         "workflow": workflow,
         "rule_json": _rule_json(workflow),
+        "merge_examples": MERGE_EXAMPLES,
     }
     return render(request, "automation/workflow_form.html", context)
 
@@ -143,3 +148,30 @@ def workflow_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     if getattr(request, "htmx", False):
         return render(request, "automation/workflow_list.html#workflow-row", {"workflow": workflow})
     return redirect("automation:workflow_list")
+
+
+def _visible_record(user: Any, record_type: str, pk: int) -> None:
+    """404 unless `user` can see the record (people, organizations, leads, deals)."""
+    from elo.contacts import selectors as contacts
+    from elo.sales import selectors as sales
+
+    getters: dict[str, Callable[[Any, int], Any]] = {
+        "person": contacts.person_get_for,
+        "organization": contacts.organization_get_for,
+        "lead": sales.lead_get_for,
+        "deal": sales.deal_get_for,
+    }
+    getter = getters.get(record_type)
+    if getter is None:
+        raise Http404
+    getter(user, pk)
+
+
+@login_required
+@require_GET
+def record_runs(request: EloRequest, record_type: str, pk: int) -> HttpResponse:
+    """The workflow runs about one record, loaded into a section of its page."""
+    _visible_record(request.user, record_type, pk)
+    runs = selectors.runs_for_record(record_type, pk, limit=10)
+    context = {"runs": runs, "can_manage": request.user.has_elo_perm(PERMISSION)}
+    return render(request, "automation/record_runs.html", context)

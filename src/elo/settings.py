@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "elo.billing",
     "elo.automation",
     "elo.webhooks",
+    "elo.privacy",
     "elo.interchange",
     "elo.web",
 ]

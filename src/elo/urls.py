@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("elo.interchange.urls")),
     path("", include("elo.automation.urls")),
     path("", include("elo.webhooks.urls")),
+    path("", include("elo.privacy.urls")),
     path("", include("elo.core.urls")),
     path("", include("elo.web.urls")),
 ]

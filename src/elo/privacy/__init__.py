@@ -1,0 +1,1 @@
+"""Personal data: the consent ledger, data subject requests, erasure and retention."""

@@ -38,7 +38,7 @@ def subscription_create(request: HttpRequest) -> HttpResponse:
             subscription = services.subscription_create(actor=request.user, **form.definition())
         if submission.ok:
             messages.success(request, _("Webhook “%(name)s” added.") % {"name": subscription})
-            return _detail(request, subscription.pk, secret=subscription.secret)
+            return _show_secret_once(request, subscription.pk, subscription.secret)
     return render(request, "webhooks/subscription_form.html", {"form": form, "subscription": None})
 
 
@@ -61,8 +61,16 @@ def subscription_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "webhooks/subscription_form.html", context)
 
 
-def _detail(request: HttpRequest, pk: int, *, secret: str = "") -> HttpResponse:
+def _show_secret_once(request: HttpRequest, pk: int, secret: str) -> HttpResponse:
+    """Redirects to the webhook's page, which shows the new secret once: reloading that page
+    neither shows it again nor repeats the POST that made it."""
+    request.session[f"webhook-secret-{pk}"] = secret
+    return redirect("webhooks:subscription_detail", pk)
+
+
+def _detail(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = selectors.subscription_get_for(request.user, pk)
+    secret = request.session.pop(f"webhook-secret-{pk}", "")
     status = request.GET.get("status", "")
     page: Page[Any] = selectors.delivery_page_for(
         request.user,
@@ -108,7 +116,7 @@ def subscription_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         _("New secret made. The previous one also signs deliveries for 24 hours."),
     )
-    return _detail(request, pk, secret=rotated.secret)
+    return _show_secret_once(request, pk, rotated.secret)
 
 
 @require_POST

@@ -22,6 +22,17 @@ EVENT_TYPES: dict[str, dict[str, Any]] = {
         "description": "A person was restored from the trash.",
         "example": {"id": 501},
     },
+    "contacts.person.merged": {
+        "description": "A duplicate person was merged into a survivor: the survivor took the"
+        " chosen fields, the emails and phones, and every record that pointed at the duplicate;"
+        " the duplicate is in the trash with `merged_into` set. Emitted once, with both ids.",
+        "example": {"id": 501, "duplicate": 502, "moved": {"activities.activity": 12}},
+    },
+    "contacts.person.duplicate_dismissed": {
+        "description": "A user said two people are not duplicates; the pair is no longer"
+        " suggested.",
+        "example": {"ids": [501, 502]},
+    },
     "contacts.organization.created": {
         "description": "An organization was added, by hand, through the API or by an import"
         " (then `via` is `import`).",

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from elo.contacts.choices import LifecycleStage, OrganizationSize, TaxIdKind
@@ -79,6 +81,16 @@ class Person(Record):
         Organization, through="Employment", related_name="people", blank=True
     )
     search_text = models.TextField(editable=False, default="")
+    # Set when this person was merged into another: the record is soft-deleted and its old
+    # links redirect to the survivor.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         indexes = [
@@ -145,3 +157,32 @@ class Employment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} @ {self.organization_id}"
+
+
+class DuplicateDismissal(models.Model):
+    """A pair of records a user said are not duplicates; never suggested again.
+
+    Plain ids rather than foreign keys, so that merging people does not drag dismissals along
+    (`first_id` < `second_id`)."""
+
+    entity = models.CharField(max_length=20)
+    first_id = models.BigIntegerField()
+    second_id = models.BigIntegerField()
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "first_id", "second_id"], name="duplicate_dismissal_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first_id__lt=models.F("second_id")),
+                name="duplicate_dismissal_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} {self.first_id}/{self.second_id}"

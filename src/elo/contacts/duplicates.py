@@ -1,0 +1,263 @@
+"""Finding people who are probably the same person, and remembering pairs that are not.
+
+How it works, and what it costs
+-------------------------------
+Comparing every person with every other is O(n²): 100,000 people would be 5·10⁹ pairs. So
+candidates come only from *blocks*, groups of people sharing a key:
+
+- the same email (a GROUP BY in the database over `PersonEmail.email`, stored normalised);
+- the same phone (a GROUP BY over `PersonPhone.number`, stored in E.164);
+- the same name key: the folded name's tokens, sorted ("Silva, João" = "joão silva");
+- a name token plus the initial of another token ("joao|s", "silva|j"), which keeps a pair
+  together through a typo in the other token, accents or swapped given/family names;
+- the same organization (people employed there).
+
+Within a block every pair is compared, except in blocks larger than `WINDOW`: those (a
+common surname, a big employer) are sorted by name key and each person is compared with
+the next `WINDOW` people only (a sorted neighbourhood), so a block costs at most
+`WINDOW` comparisons per member. The total is O(n) reads of names (one query each for
+people, shared emails, shared phones and employments) plus O(n · keys · WINDOW) string
+comparisons, about 5 keys per person; pairs are scored with rapidfuzz in C.
+
+Scoring (0-100): the name similarity is the larger of rapidfuzz's `token_sort_ratio` and
+Jaro-Winkler over the sorted-token keys. The same email or phone lifts the score when the
+names agree (or one is missing); a shared phone with a different name (a switchboard, a
+family) stays below the threshold. Pairs scoring at least `THRESHOLD` are suggested, with
+their reasons ("same email", "same phone", "similar name 93%").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+
+from elo.contacts.models import DuplicateDismissal, Employment, PersonEmail, PersonPhone
+from elo.core import audit, events
+from elo.core.permissions import require
+from elo.core.text import fold
+
+THRESHOLD = 88
+WINDOW = 30
+COMPATIBLE = 80
+_NOT_NAME = re.compile(r"[^\w\s]")
+
+
+@dataclass
+class Candidate:
+    """One suggested pair: `first_id` < `second_id`."""
+
+    first_id: int
+    second_id: int
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+
+
+def name_key(given: str, family: str) -> str:
+    """Folded, punctuation-free name tokens in sorted order: swapped names give one key."""
+    tokens = _NOT_NAME.sub(" ", fold(f"{given} {family}")).split()
+    return " ".join(sorted(tokens))
+
+
+def _token_similarity(first: str, second: str) -> float:
+    return max(fuzz.ratio(first, second), JaroWinkler.normalized_similarity(first, second) * 100)
+
+
+def name_similarity(first: str, second: str) -> int:
+    """0-100 similarity of two name keys (see `name_key`): each token of the shorter name is
+    matched with its most similar token of the other, and the weakest match counts, so
+    "ana almeida" and "ines almeida" are not similar although they end alike. A name with
+    an extra token (a middle name) scores at most 95."""
+    if not first or not second:
+        return 0
+    if first == second:
+        return 100
+    shorter, longer = sorted((first.split(), second.split()), key=len)
+    remaining = list(longer)
+    weakest = 100.0
+    for token in shorter:
+        best = max(remaining, key=lambda other: _token_similarity(token, other))
+        weakest = min(weakest, _token_similarity(token, best))
+        remaining.remove(best)
+    score = min(weakest, fuzz.token_sort_ratio(first, second) + 10)
+    if len(shorter) != len(longer):
+        score = min(score, 95)
+    return round(score)
+
+
+def _token_keys(key: str) -> set[str]:
+    tokens = key.split()
+    return {
+        f"{token}|{other[0]}"
+        for index, token in enumerate(tokens)
+        for other_index, other in enumerate(tokens)
+        if index != other_index and len(token) >= 2
+    }
+
+
+def _pairs_in(members: list[int], keys: dict[int, str]) -> Iterable[tuple[int, int]]:
+    """Every pair of a small block; a sorted neighbourhood of `WINDOW` in a large one."""
+    if len(members) <= WINDOW:
+        for index, first in enumerate(members):
+            for second in members[index + 1 :]:
+                yield (first, second) if first < second else (second, first)
+        return
+    ordered = sorted(members, key=lambda pk: (keys.get(pk, ""), pk))
+    for index, first in enumerate(ordered):
+        for second in ordered[index + 1 : index + 1 + WINDOW]:
+            yield (first, second) if first < second else (second, first)
+
+
+def _shared(model: type[models.Model], column: str, people: Any) -> dict[str, list[int]]:
+    """{value: [person ids]} for values held by more than one of `people` (one query)."""
+    shared = (
+        model._default_manager.filter(person__in=people)
+        .values(column)
+        .annotate(holders=Count("person", distinct=True))
+        .filter(holders__gt=1)
+        .values(column)
+    )
+    groups: dict[str, set[int]] = defaultdict(set)
+    rows = model._default_manager.filter(person__in=people, **{f"{column}__in": shared})
+    for value, person_id in rows.values_list(column, "person_id"):
+        groups[value].add(person_id)
+    return {value: sorted(ids) for value, ids in groups.items()}
+
+
+def dismissed_pairs(entity: str, ids: Iterable[int] | None = None) -> set[tuple[int, int]]:
+    rows = DuplicateDismissal.objects.filter(entity=entity)
+    if ids is not None:
+        rows = rows.filter(first_id__in=list(ids))
+    return set(rows.values_list("first_id", "second_id"))
+
+
+def person_candidates(people: Any, *, threshold: int = THRESHOLD) -> list[Candidate]:
+    """Suggested duplicate pairs among the `people` queryset (callers pass the visible, not
+    deleted ones), best first; dismissed pairs left out. A constant number of queries."""
+    names: dict[int, str] = {
+        pk: name_key(given, family)
+        for pk, given, family in people.values_list("pk", "given_name", "family_name")
+    }
+    if len(names) < 2:
+        return []
+    ids = people.values("pk")
+    emails = _shared(PersonEmail, "email", ids)
+    phones = _shared(PersonPhone, "number", ids)
+    email_pairs = {pair for group in emails.values() for pair in _pairs_in(group, names)}
+    phone_pairs = {pair for group in phones.values() for pair in _pairs_in(group, names)}
+
+    name_blocks: dict[str, list[int]] = defaultdict(list)
+    for pk, key in names.items():
+        if not key:
+            continue
+        name_blocks[key].append(pk)
+        for token_key in _token_keys(key):
+            name_blocks[token_key].append(pk)
+    organizations: dict[int, list[int]] = defaultdict(list)
+    for person_id, organization_id in Employment.objects.filter(person__in=ids).values_list(
+        "person_id", "organization_id"
+    ):
+        organizations[organization_id].append(person_id)
+    colleague_pairs = {pair for group in organizations.values() for pair in _pairs_in(group, names)}
+
+    pairs = email_pairs | phone_pairs | colleague_pairs
+    for group in name_blocks.values():
+        if len(group) > 1:
+            pairs.update(_pairs_in(group, names))
+    dismissed = dismissed_pairs("person")
+
+    found: list[Candidate] = []
+    for first, second in pairs:
+        if (first, second) in dismissed:
+            continue
+        candidate = _score(
+            first,
+            second,
+            names,
+            same_email=(first, second) in email_pairs,
+            same_phone=(first, second) in phone_pairs,
+            colleagues=(first, second) in colleague_pairs,
+        )
+        if candidate.score >= threshold:
+            found.append(candidate)
+    found.sort(key=lambda item: (-item.score, item.first_id, item.second_id))
+    return found
+
+
+def _score(
+    first: int,
+    second: int,
+    names: dict[int, str],
+    *,
+    same_email: bool,
+    same_phone: bool,
+    colleagues: bool,
+) -> Candidate:
+    first_name, second_name = names.get(first, ""), names.get(second, "")
+    similarity = name_similarity(first_name, second_name)
+    unnamed = not first_name or not second_name
+    compatible = unnamed or similarity >= COMPATIBLE
+    # A name alone is weak evidence: "Francisco" and "Francisca" differ by one letter, as a
+    # typo does. Only the same name key (accents, case, order) passes on its own.
+    candidate = Candidate(
+        first, second, 0 if unnamed else (100 if similarity == 100 else similarity - 15)
+    )
+    if same_email:
+        candidate.codes.append("same_email")
+        candidate.reasons.append(_("same email"))
+        candidate.score = max(candidate.score, 96 if compatible else 80)
+    if same_phone:
+        candidate.codes.append("same_phone")
+        candidate.reasons.append(_("same phone"))
+        candidate.score = max(candidate.score, 93 if compatible else 70)
+    if same_email and same_phone and compatible:
+        candidate.score = max(candidate.score, 99)
+    if colleagues and not unnamed and similarity >= COMPATIBLE:
+        candidate.codes.append("same_organization")
+        candidate.reasons.append(_("same organization"))
+        candidate.score = max(candidate.score, min(100, similarity + 8))
+    if compatible and not unnamed:
+        if similarity == 100:
+            candidate.codes.append("same_name")
+            candidate.reasons.append(_("same name"))
+        else:
+            candidate.codes.append("similar_name")
+            candidate.reasons.append(_("similar name %(percent)s%%") % {"percent": similarity})
+    return candidate
+
+
+def pair_key(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def duplicate_dismiss(*, actor: Any, entity: str, first: Any, second: Any) -> DuplicateDismissal:
+    """Records that `first` and `second` are not the same; the pair is not suggested again.
+    Callers fetch both records through `*_get_for(actor, ...)`, so both are visible."""
+    require(actor, "contacts.change")
+    low, high = pair_key(first.pk, second.pk)
+    if low == high:
+        raise ValidationError(_("A record cannot be its own duplicate."), code="same_record")
+    try:
+        with transaction.atomic():
+            dismissal = DuplicateDismissal.objects.create(
+                entity=entity, first_id=low, second_id=high, dismissed_by=actor
+            )
+            audit.record(
+                action=f"contacts.{entity}.duplicate_dismissed",
+                instance=first,
+                changes={"not_duplicate_of": [None, second.pk]},
+            )
+            events.emit(f"contacts.{entity}.duplicate_dismissed", {"ids": [low, high]})
+    except IntegrityError:
+        dismissal = DuplicateDismissal.objects.get(entity=entity, first_id=low, second_id=high)
+    return dismissal

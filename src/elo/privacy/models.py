@@ -1,1 +1,92 @@
+"""The consent ledger: purposes admins define, and an append-only log of grants and
+withdrawals per person, purpose and channel. The current state is derived (see selectors)."""
+
 from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from elo.contacts.models import Person
+from elo.privacy.choices import Channel, ConsentAction, ConsentSource, LawfulBasis
+
+
+class ConsentPurpose(models.Model):
+    """Why a person may be contacted or their data used: marketing, profiling, sharing."""
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    consent_required = models.BooleanField(
+        _("consent required"),
+        default=True,
+        help_text=_("Without a recorded grant, nobody is contacted for this purpose."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppendOnlyError(Exception):
+    """A consent event was about to be changed or deleted; the ledger only grows."""
+
+
+class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("consent events are never updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("consent events are never deleted")
+
+
+class ConsentEvent(models.Model):
+    """One grant, withdrawal or pending grant, exactly as it happened. Never changed."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consent_events")
+    purpose = models.ForeignKey(ConsentPurpose, on_delete=models.PROTECT, related_name="events")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    action = models.CharField(_("state"), max_length=10, choices=ConsentAction.choices)
+    basis = models.CharField(_("lawful basis"), max_length=20, choices=LawfulBasis.choices)
+    source = models.CharField(_("source"), max_length=12, choices=ConsentSource.choices)
+    text = models.TextField(_("text shown"), blank=True)
+    submission_id = models.CharField(_("form submission id"), max_length=100, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+    confirmation_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="confirmations"
+    )
+    actor_kind = models.CharField(max_length=20, default="system")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = ConsentEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["person", "purpose", "channel", "id"], name="consent_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.purpose_id}/{self.channel}: {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("consent events are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("consent events are never deleted")

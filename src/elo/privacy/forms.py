@@ -1,0 +1,65 @@
+"""Forms of the consent pages; they check shape only, the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from elo.core.forms import BootstrapForm
+from elo.privacy.choices import Channel, LawfulBasis
+from elo.privacy.models import ConsentPurpose
+
+
+class ConsentRecordForm(BootstrapForm):
+    """An agent records what a person said: a grant or a withdrawal, and the text shown."""
+
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    action = forms.ChoiceField(
+        label=_("Decision"), choices=[("granted", _("Granted")), ("withdrawn", _("Withdrawn"))]
+    )
+    basis = forms.ChoiceField(
+        label=_("Lawful basis"), choices=LawfulBasis.choices, initial=LawfulBasis.CONSENT
+    )
+    text = forms.CharField(
+        label=_("Text shown to the person"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, purposes: list[ConsentPurpose], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["purpose"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(purpose.key, purpose.name) for purpose in purposes if purpose.active]
+
+
+class PurposeForm(BootstrapForm):
+    key = forms.SlugField(
+        label=_("Key"),
+        max_length=50,
+        help_text=_("Used by campaigns, automation and the API; it cannot change later."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    consent_required = forms.BooleanField(
+        label=_("Consent required"),
+        required=False,
+        initial=True,
+        help_text=_("Without a recorded grant, nobody is contacted for this purpose."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["key"]
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}

@@ -1,0 +1,155 @@
+"""The consent section of a person's page, the purposes settings pages, and the pages a
+person opens from an email without an account (confirm a grant, withdraw one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from elo.contacts.selectors import person_get_for
+from elo.core.errors import PreconditionFailed
+from elo.core.forms import add_service_errors
+from elo.core.views import permission_required, posted
+from elo.privacy import selectors, services
+from elo.privacy.choices import ConsentSource
+from elo.privacy.forms import ConsentRecordForm, PurposeForm
+
+
+def _proof(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "ip_address": request.META.get("REMOTE_ADDR") or None,
+        "user_agent": request.headers.get("User-Agent", "")[:500],
+    }
+
+
+def _section(request: HttpRequest, person: Any, form: ConsentRecordForm | None) -> HttpResponse:
+    rows = selectors.consent_matrix(person)
+    can_change = request.user.has_elo_perm("contacts.change")  # type: ignore[union-attr]
+    if form is None and can_change:
+        form = ConsentRecordForm(purposes=[row.purpose for row in rows])
+    context = {"person": person, "rows": rows, "form": form, "can_change": can_change}
+    return render(request, "privacy/person_consents.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_consents(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the matrix; POST: an agent records a grant or withdrawal, then the matrix again."""
+    if request.method == "GET":
+        return _section(request, person_get_for(request.user, pk, related=False), None)
+    person = person_get_for(request.user, pk, action="change", related=False)
+    form = ConsentRecordForm(request.POST, purposes=list(selectors.purpose_list(active_only=True)))
+    if form.is_valid():
+        try:
+            services.consent_record(
+                actor=request.user, person=person, source=ConsentSource.AGENT, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if not request.headers.get("HX-Request"):
+                return redirect("contacts:person_detail", pk=person.pk)
+            return _section(request, person, None)
+    return _section(request, person, form)
+
+
+# --- settings: purposes ---------------------------------------------------------------------
+
+
+@permission_required("settings.manage")
+def purpose_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy/purpose_list.html", {"purposes": selectors.purpose_list()})
+
+
+@permission_required("settings.manage")
+def purpose_create(request: HttpRequest) -> HttpResponse:
+    form = PurposeForm(posted(request))
+    if form.is_valid():
+        try:
+            purpose = services.purpose_create(actor=request.user, data=form.data_for_service())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Purpose “%(name)s” added.") % {"name": purpose})
+            return redirect("privacy:purpose_list")
+    return render(request, "privacy/purpose_form.html", {"form": form, "purpose": None})
+
+
+@permission_required("settings.manage")
+def purpose_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    purpose = selectors.purpose_get(pk)
+    initial = {name: getattr(purpose, name) for name in services.PURPOSE_FIELDS}
+    form = PurposeForm(
+        posted(request), initial={**initial, "version": purpose.version}, editing=True
+    )
+    if form.is_valid():
+        try:
+            services.purpose_update(
+                actor=request.user,
+                purpose=purpose,
+                data=form.data_for_service(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except PreconditionFailed as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Purpose “%(name)s” saved.") % {"name": purpose.name})
+            return redirect("privacy:purpose_list")
+    return render(request, "privacy/purpose_form.html", {"form": form, "purpose": purpose})
+
+
+# --- the person's side: links in emails -----------------------------------------------------
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _speak(request: HttpRequest, language: str) -> None:
+    """Pages from an email speak the person's language unless they chose one here."""
+    if language and not request.COOKIES.get("django_language"):
+        translation.activate(language)
+
+
+@require_GET
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The double opt-in link: opening it records the confirmed grant."""
+    try:
+        event = services.consent_confirm(token=token, **_proof(request))
+    except ValidationError:
+        page = render(request, "privacy/public_confirm.html", {"event": None}, status=410)
+        return _public(page)
+    _speak(request, event.person.preferred_language)
+    return _public(render(request, "privacy/public_confirm.html", {"event": event}))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click withdrawal: GET asks, POST records. A mail client's RFC 8058 one-click
+    POST (body `List-Unsubscribe=One-Click`, no cookies) is the same POST; the signed token
+    is the authority, so there is no CSRF token to check."""
+    person, purpose, channel = services.withdrawal_for_token(token)
+    _speak(request, person.preferred_language)
+    if request.method == "POST":
+        services.consent_withdraw_by_link(token=token, **_proof(request))
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return _public(HttpResponse(status=200))
+        done = True
+    else:
+        done = False
+    context = {"purpose": purpose, "channel": channel, "done": done, "token": token}
+    return _public(render(request, "privacy/public_withdraw.html", context))

@@ -1,0 +1,296 @@
+"""Merging a duplicate person into a survivor.
+
+Everything that points at the duplicate moves to the survivor. Rather than a list of known
+tables, every foreign key to `Person` in every installed model is found with
+`apps.get_models()`, so a table added later (a consent ledger, a ticket) moves too. Link
+tables with a unique rule (a deal's people, an activity's attendees) drop the duplicate's
+row when the survivor already has the same link; any other unique clash refuses the merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from elo.contacts.models import Employment, Person, PersonEmail, PersonPhone
+from elo.contacts.services import _derive_person, _person_snapshot
+from elo.core import audit, events
+from elo.core.permissions import require
+
+MERGE_FIELDS: dict[str, Any] = {
+    "given_name": gettext_lazy("given name"),
+    "family_name": gettext_lazy("family name"),
+    "street": gettext_lazy("street"),
+    "city": gettext_lazy("city"),
+    "region": gettext_lazy("state or region"),
+    "postal_code": gettext_lazy("postal code"),
+    "country": gettext_lazy("country"),
+    "preferred_language": gettext_lazy("preferred language"),
+    "lifecycle_stage": gettext_lazy("lifecycle stage"),
+    "source": gettext_lazy("source"),
+    "external_id": gettext_lazy("external id"),
+    "owner": gettext_lazy("owner"),
+    "team": gettext_lazy("team"),
+}
+CUSTOM_PREFIX = "custom."
+CHOICES = ("survivor", "duplicate")
+# Handled one by one below (union without duplicates, primary kept).
+_OWN_TABLES = {PersonEmail, PersonPhone, Employment, Person.tags.through}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A foreign key to Person: the model, the field, and the unique sets it belongs to."""
+
+    model: type[models.Model]
+    field: models.ForeignKey[Any, Any]
+    unique_sets: tuple[tuple[str, ...], ...]
+    is_link: bool
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+
+def _link_tables() -> set[type[models.Model]]:
+    """Through tables of many-to-many fields: rows that are only a link."""
+    tables: set[type[models.Model]] = set()
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.local_many_to_many:
+            through = getattr(field.remote_field, "through", None)
+            if isinstance(through, type):
+                tables.add(through)
+    return tables
+
+
+def person_references() -> list[Reference]:
+    """Every foreign key (and one-to-one) to Person in the installed apps, including the
+    hidden tables of many-to-many fields, except the person's own emails, phones, jobs and
+    tags."""
+    links = _link_tables()
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        if model in _OWN_TABLES:
+            continue
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.ForeignKey) or field.related_model is not Person:
+                continue
+            unique_sets: list[tuple[str, ...]] = []
+            if field.unique:
+                unique_sets.append((field.name,))
+            for together in model._meta.unique_together:
+                if field.name in together:
+                    unique_sets.append(tuple(together))
+            for constraint in model._meta.constraints:
+                if isinstance(constraint, models.UniqueConstraint) and field.name in (
+                    constraint.fields or ()
+                ):
+                    unique_sets.append(tuple(constraint.fields))
+            found.append(Reference(model, field, tuple(unique_sets), model in links))
+    return found
+
+
+def merge_preview(survivor: Person, duplicate: Person) -> dict[str, int]:
+    """What a merge would move: {model label: rows pointing at the duplicate}, plus its
+    emails, phones, jobs and tags; one count per table."""
+    counts = {
+        "contacts.personemail": duplicate.emails.count(),
+        "contacts.personphone": duplicate.phones.count(),
+        "contacts.employment": duplicate.employments.count(),
+        "contacts.person_tags": duplicate.tags.count(),
+    }
+    for reference in person_references():
+        count = reference.model._base_manager.filter(**{reference.field.name: duplicate}).count()
+        if count:
+            counts[reference.label] = counts.get(reference.label, 0) + count
+    return {label: count for label, count in counts.items() if count}
+
+
+def _check_choices(fields: Mapping[str, str], duplicate: Person) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, choice in fields.items():
+        known = name in MERGE_FIELDS or (
+            name.startswith(CUSTOM_PREFIX) and name[len(CUSTOM_PREFIX) :] in duplicate.custom
+        )
+        if not known:
+            errors.setdefault("fields", []).append(
+                _("%(field)s cannot be chosen in a merge.") % {"field": name}
+            )
+        elif choice not in CHOICES:
+            errors.setdefault("fields", []).append(
+                _("Choose survivor or duplicate for %(field)s.") % {"field": name}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _move_references(survivor: Person, duplicate: Person) -> dict[str, int]:
+    moved: dict[str, int] = {}
+    for reference in person_references():
+        name = reference.field.name
+        manager = reference.model._base_manager
+        rows = manager.filter(**{name: duplicate})
+        for unique in reference.unique_sets:
+            others = [other for other in unique if other != name]
+            if not others:
+                clash = manager.filter(**{name: survivor}).exists() and rows.exists()
+            else:
+                taken = set(manager.filter(**{name: survivor}).values_list(*others))
+                clash_rows = [
+                    row for row in rows.values_list("pk", *others) if tuple(row[1:]) in taken
+                ]
+                clash = bool(clash_rows)
+                if clash and reference.is_link:
+                    manager.filter(pk__in=[row[0] for row in clash_rows]).delete()
+                    continue
+            if clash:
+                raise ValidationError(
+                    _("Both people have a %(table)s record that can exist only once.")
+                    % {"table": reference.model._meta.verbose_name},
+                    code="merge_conflict",
+                )
+        count = manager.filter(**{name: duplicate}).update(**{name: survivor})
+        if count:
+            moved[reference.label] = moved.get(reference.label, 0) + count
+    return moved
+
+
+def _union_collections(survivor: Person, duplicate: Person) -> tuple[list[str], list[str]]:
+    """Moves the duplicate's emails, phones, jobs and tags; returns the survivor's emails and
+    phones in order (its own first, so its primary stays primary)."""
+    emails = list(survivor.emails.order_by("position", "id").values_list("email", flat=True))
+    phones = list(survivor.phones.order_by("position", "id").values_list("number", flat=True))
+    new_emails = [
+        email
+        for email in duplicate.emails.order_by("position", "id").values_list("email", flat=True)
+        if email not in emails
+    ]
+    new_phones = [
+        number
+        for number in duplicate.phones.order_by("position", "id").values_list("number", flat=True)
+        if number not in phones
+    ]
+    PersonEmail.objects.filter(person=duplicate).delete()
+    PersonPhone.objects.filter(person=duplicate).delete()
+    PersonEmail.objects.bulk_create(
+        PersonEmail(person=survivor, email=email, is_primary=False, position=len(emails) + index)
+        for index, email in enumerate(new_emails)
+    )
+    PersonPhone.objects.bulk_create(
+        PersonPhone(person=survivor, number=number, is_primary=False, position=len(phones) + index)
+        for index, number in enumerate(new_phones)
+    )
+    employed = set(survivor.employments.values_list("organization_id", flat=True))
+    position = survivor.employments.count()
+    for job in duplicate.employments.order_by("position", "id"):
+        if job.organization_id in employed:
+            job.delete()
+            continue
+        job.person = survivor
+        job.is_primary = False
+        job.position = position
+        position += 1
+        job.save(update_fields=["person", "is_primary", "position"])
+    survivor.tags.add(*duplicate.tags.all())
+    duplicate.tags.clear()
+    return [*emails, *new_emails], [*phones, *new_phones]
+
+
+def person_merge(
+    *,
+    actor: Any,
+    survivor: Person,
+    duplicate: Person,
+    fields: Mapping[str, str] | None = None,
+) -> Person:
+    """Merges `duplicate` into `survivor` in one transaction and returns the survivor.
+
+    `fields` maps a field name (or `custom.<key>`) to "survivor" or "duplicate"; fields not
+    named keep the survivor's value, and custom fields the survivor lacks are taken from the
+    duplicate. Emails, phones, jobs and tags are unioned; every other record pointing at the
+    duplicate is moved; the duplicate goes to the trash with `merged_into` set."""
+    require(actor, "contacts.change")
+    require(actor, "contacts.delete")
+    fields = dict(fields or {})
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(
+            {"duplicate": [_("A person cannot be merged into itself.")]}, code="same_record"
+        )
+    with transaction.atomic():
+        locked = {
+            person.pk: person
+            for person in Person.objects.select_for_update().filter(
+                pk__in=[survivor.pk, duplicate.pk]
+            )
+        }
+        visible = set(
+            Person.objects.visible_to(actor)
+            .filter(pk__in=list(locked))
+            .values_list("pk", flat=True)
+        )
+        if visible != {survivor.pk, duplicate.pk}:
+            raise PermissionDenied(_("You cannot see both people."))
+        keep, lose = locked[survivor.pk], locked[duplicate.pk]
+        if keep.deleted_at is not None or lose.deleted_at is not None:
+            raise ValidationError(
+                {"duplicate": [_("A person in the trash cannot be merged.")]},
+                code="already_deleted",
+            )
+        _check_choices(fields, lose)
+        emails = list(keep.emails.values_list("email", flat=True))
+        phones = list(keep.phones.values_list("number", flat=True))
+        before = _person_snapshot(keep, emails, phones)
+        tags_before = sorted(keep.tags.values_list("name", flat=True))
+
+        for name in MERGE_FIELDS:
+            if fields.get(name) == "duplicate":
+                attname = keep._meta.get_field(name).attname
+                setattr(keep, attname, getattr(lose, attname))
+        if fields.get("external_id") == "duplicate" and lose.external_id:
+            lose.external_id = ""
+            lose.save(update_fields=["external_id"])
+        custom = dict(keep.custom)
+        for key, value in lose.custom.items():
+            if key not in custom or fields.get(CUSTOM_PREFIX + key) == "duplicate":
+                custom[key] = value
+        keep.custom = custom
+
+        emails, phones = _union_collections(keep, lose)
+        moved = _move_references(keep, lose)
+        _derive_person(keep, emails, phones)
+        keep.version += 1
+        keep.updated_at = timezone.now()
+        keep.save()
+
+        now = timezone.now()
+        lose.deleted_at = now
+        lose.merged_into = keep
+        lose.version += 1
+        lose.updated_at = now
+        lose.save(update_fields=["deleted_at", "merged_into", "version", "updated_at"])
+
+        changes = audit.diff(before, _person_snapshot(keep, emails, phones))
+        tags_after = sorted(keep.tags.values_list("name", flat=True))
+        if tags_after != tags_before:
+            changes["tags"] = [tags_before, tags_after]
+        changes["merged"] = [None, lose.pk]
+        changes["moved"] = [None, moved]
+        audit.record(action="contacts.person.merged", instance=keep, changes=changes)
+        audit.record(
+            action="contacts.person.merged",
+            instance=lose,
+            changes={
+                "merged_into": [None, keep.pk],
+                "deleted_at": [None, audit.jsonable(now)],
+            },
+        )
+        events.emit("contacts.person.merged", {"id": keep.pk, "duplicate": lose.pk, "moved": moved})
+    return keep

@@ -1,0 +1,245 @@
+"""Merging people: everything moves to the survivor, nothing is duplicated, both audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+
+from elo.activities import services as activity_services
+from elo.activities.models import Activity
+from elo.billing import services as billing_services
+from elo.billing.models import Invoice, Order
+from elo.contacts.merge import merge_preview, person_merge
+from elo.contacts.models import Person
+from elo.core.models import AuditEntry, CustomField, OutboxEvent
+from elo.sales.models import Deal, DealPerson, Lead, Quote
+from elo.sales.services import deals, leads, quotes
+
+pytestmark = pytest.mark.django_db
+
+
+def _still_pointing_at(person: Person) -> list[str]:
+    """Every row of every installed table whose foreign key still points at `person`."""
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.ForeignKey) and field.related_model is Person:
+                count = model._base_manager.filter(**{field.name: person}).count()
+                if count:
+                    found.append(f"{model._meta.label}.{field.name}={count}")
+    return found
+
+
+@pytest.fixture
+def pair(rep: Any, manager: Any, make_person: Any, make_organization: Any) -> dict[str, Any]:
+    CustomField.objects.create(entity="person", key="shoe", label="Shoe", field_type="text")
+    CustomField.objects.create(entity="person", key="pet", label="Pet", field_type="text")
+    acme = make_organization(name="Acme")
+    beta = make_organization(name="Beta")
+    survivor = make_person(
+        given_name="João",
+        family_name="Silva",
+        city="Porto",
+        emails=["joao@example.com", "shared@example.com"],
+        phones=["+5511987654321"],
+        organizations=[{"organization": acme.pk, "job_title": "CEO"}],
+        tags=["vip"],
+        custom={"shoe": "42"},
+    )
+    duplicate = make_person(
+        given_name="Joao",
+        family_name="Silva Santos",
+        city="Lisboa",
+        external_id="crm-7",
+        emails=["shared@example.com", "js@other.example"],
+        phones=["(11) 98765-4321", "+5521912345678"],
+        organizations=[{"organization": acme.pk}, {"organization": beta.pk, "job_title": "Board"}],
+        tags=["vip", "lead-2024"],
+        custom={"shoe": "41", "pet": "cat"},
+    )
+    note = activity_services.activity_create(
+        actor=rep, data={"kind": "note", "body": "Called", "person": duplicate.pk}
+    )
+    note.attendees.add(duplicate, survivor)
+    both = deals.deal_create(
+        actor=rep,
+        data={
+            "title": "Both",
+            "amount": "10",
+            "people": [{"person": survivor.pk, "role": "Buyer"}, {"person": duplicate.pk}],
+        },
+    )
+    only = deals.deal_create(
+        actor=rep, data={"title": "Only", "amount": "5", "people": [{"person": duplicate.pk}]}
+    )
+    lead = leads.lead_create(
+        actor=rep, data={"given_name": "Joao", "email": "js@other.example", "source": "web_form"}
+    )
+    Lead.objects.filter(pk=lead.pk).update(person=duplicate)
+    quote = quotes.quote_create(
+        actor=rep,
+        data={"title": "Q", "currency": "EUR", "person": duplicate.pk,
+              "lines": [{"description": "Seats", "unit_price": "30"}]},
+    )  # fmt: skip
+    quotes.quote_set_status(actor=rep, quote=quote, status="sent")
+    quote = quotes.quote_set_status(actor=rep, quote=quote, status="accepted")
+    order = billing_services.order_from_quote(actor=rep, quote=quote)
+    invoice = billing_services.invoice_issue(
+        actor=manager, invoice=billing_services.invoice_draft(actor=manager, order=order)
+    )
+    return {
+        "survivor": survivor,
+        "duplicate": duplicate,
+        "note": note,
+        "both": both,
+        "only": only,
+        "lead": lead,
+        "quote": quote,
+        "order": order,
+        "invoice": invoice,
+    }
+
+
+def test_merge_moves_everything_and_leaves_nothing_pointing_at_the_duplicate(
+    manager: Any, pair: dict[str, Any]
+) -> None:
+    survivor, duplicate = pair["survivor"], pair["duplicate"]
+    invoice_before = Invoice.objects.values().get(pk=pair["invoice"].pk)
+    preview = merge_preview(survivor, duplicate)
+    assert preview["sales.dealperson"] == 2
+    assert preview["activities.activity"] == 1
+    assert preview["billing.invoice"] == 1
+
+    result = person_merge(
+        actor=manager,
+        survivor=survivor,
+        duplicate=duplicate,
+        fields={"city": "duplicate", "external_id": "duplicate", "custom.pet": "survivor"},
+    )
+
+    assert _still_pointing_at(duplicate) == []
+    result.refresh_from_db()
+    assert (result.given_name, result.family_name, result.city) == ("João", "Silva", "Lisboa")
+    assert result.external_id == "crm-7"
+    assert result.custom == {"shoe": "42", "pet": "cat"}
+    assert [e.email for e in result.emails.all()] == [
+        "joao@example.com",
+        "shared@example.com",
+        "js@other.example",
+    ]
+    assert result.primary_email == "joao@example.com"
+    assert [e.is_primary for e in result.emails.all()] == [True, False, False]
+    assert [p.number for p in result.phones.all()] == ["+5511987654321", "+5521912345678"]
+    assert [(j.organization.name, j.job_title, j.is_primary) for j in result.employments.all()] == [
+        ("Acme", "CEO", True),
+        ("Beta", "Board", False),
+    ]
+    assert sorted(t.name for t in result.tags.all()) == ["lead-2024", "vip"]
+    assert Activity.objects.get(pk=pair["note"].pk).person_id == result.pk
+    assert list(pair["note"].attendees.values_list("pk", flat=True)) == [result.pk]
+    assert list(DealPerson.objects.filter(deal=pair["both"]).values_list("person_id", "role")) == [
+        (result.pk, "Buyer")
+    ]
+    assert list(pair["only"].contacts.values_list("person_id", flat=True)) == [result.pk]
+    assert Lead.objects.get(pk=pair["lead"].pk).person_id == result.pk
+    assert Quote.objects.get(pk=pair["quote"].pk).person_id == result.pk
+    assert Order.objects.get(pk=pair["order"].pk).person_id == result.pk
+    invoice_after = Invoice.objects.values().get(pk=pair["invoice"].pk)
+    assert invoice_after["person_id"] == result.pk
+    changed = {k for k in invoice_before if invoice_before[k] != invoice_after[k]}
+    assert changed == {"person_id"}
+
+    duplicate.refresh_from_db()
+    assert duplicate.deleted_at is not None and duplicate.merged_into_id == result.pk
+    assert duplicate.external_id == ""
+    assert Deal.objects.get(pk=pair["both"].pk).people.count() == 1
+
+
+def test_merge_is_audited_on_both_records_and_emits_one_event(
+    manager: Any, pair: dict[str, Any]
+) -> None:
+    survivor, duplicate = pair["survivor"], pair["duplicate"]
+    person_merge(actor=manager, survivor=survivor, duplicate=duplicate, fields=None)
+    on_survivor = AuditEntry.objects.get(
+        action="contacts.person.merged", object_id=str(survivor.pk)
+    )
+    assert on_survivor.changes["merged"] == [None, duplicate.pk]
+    assert on_survivor.changes["moved"][1]["sales.dealperson"] == 1
+    on_duplicate = AuditEntry.objects.get(
+        action="contacts.person.merged", object_id=str(duplicate.pk)
+    )
+    assert on_duplicate.changes["merged_into"] == [None, survivor.pk]
+    event = OutboxEvent.objects.get(name="contacts.person.merged")
+    assert (event.payload["id"], event.payload["duplicate"]) == (survivor.pk, duplicate.pk)
+
+
+def test_earlier_merges_into_the_duplicate_follow_to_the_survivor(
+    manager: Any, make_person: Any
+) -> None:
+    first, second, third = (make_person(given_name=name) for name in ("A", "B", "C"))
+    person_merge(actor=manager, survivor=second, duplicate=first)
+    person_merge(actor=manager, survivor=third, duplicate=second)
+    first.refresh_from_db()
+    assert first.merged_into_id == third.pk
+
+
+@pytest.mark.parametrize(
+    "persona, error",
+    [("rep", PermissionDenied), ("reader", PermissionDenied), ("other_rep", PermissionDenied)],
+    ids=["rep lacks delete", "reader lacks change", "other team lacks both"],
+)
+def test_merge_refused_changes_nothing(
+    request: Any, persona: str, error: type[Exception], make_person: Any
+) -> None:
+    survivor = make_person(given_name="Ana", emails=["a@example.com"])
+    duplicate = make_person(given_name="Ana", emails=["b@example.com"])
+    actor = request.getfixturevalue(persona)
+    with pytest.raises(error):
+        person_merge(actor=actor, survivor=survivor, duplicate=duplicate)
+    duplicate.refresh_from_db()
+    assert duplicate.deleted_at is None and duplicate.emails.count() == 1
+    assert not AuditEntry.objects.filter(action="contacts.person.merged").exists()
+
+
+def test_manager_cannot_merge_a_person_of_another_team(
+    manager: Any, other_rep: Any, make_person: Any
+) -> None:
+    ours = make_person(given_name="Ana")
+    theirs = make_person(owner=other_rep, given_name="Ana")
+    with pytest.raises(PermissionDenied):
+        person_merge(actor=manager, survivor=ours, duplicate=theirs)
+    theirs.refresh_from_db()
+    assert theirs.deleted_at is None
+
+
+@pytest.mark.parametrize(
+    "fields, code",
+    [
+        ({"password": "duplicate"}, "fields"),
+        ({"city": "both"}, "fields"),
+        ({"custom.nothing": "duplicate"}, "fields"),
+    ],
+    ids=["unknown field", "unknown choice", "unknown custom field"],
+)
+def test_bad_field_choices_are_refused(
+    manager: Any, make_person: Any, fields: dict[str, str], code: str
+) -> None:
+    survivor, duplicate = make_person(given_name="A"), make_person(given_name="B")
+    with pytest.raises(ValidationError) as caught:
+        person_merge(actor=manager, survivor=survivor, duplicate=duplicate, fields=fields)
+    assert code in caught.value.message_dict
+    duplicate.refresh_from_db()
+    assert duplicate.deleted_at is None
+
+
+def test_a_person_cannot_merge_into_itself_or_a_trashed_one(manager: Any, make_person: Any) -> None:
+    person, other = make_person(given_name="A"), make_person(given_name="B")
+    with pytest.raises(ValidationError):
+        person_merge(actor=manager, survivor=person, duplicate=person)
+    person_merge(actor=manager, survivor=person, duplicate=other)
+    with pytest.raises(ValidationError):
+        person_merge(actor=manager, survivor=person, duplicate=other)

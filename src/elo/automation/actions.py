@@ -369,16 +369,36 @@ def _run_create_note(ctx: Context, action: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _validate_send_email(action: Mapping[str, Any], path: str, errors: Errors) -> None:
-    _allowed(action, path, {"subject", "body", "to"}, errors)
+    _allowed(action, path, {"subject", "body", "to", "marketing"}, errors)
+    if "marketing" in action and not isinstance(action["marketing"], bool):
+        errors.setdefault(f"{path}.marketing", []).append("true or false")
     _check_template(action.get("subject"), f"{path}.subject", errors, required=True)
     _check_template(action.get("body"), f"{path}.body", errors, required=True)
     _check_template(action.get("to"), f"{path}.to", errors)
+
+
+def _marketing_allowed(ctx: Context) -> bool:
+    """Whether the record's person has consented to marketing by email (the consent ledger
+    decides; no person, or no consent recorded, is no)."""
+    from elo.privacy.selectors import consent_allows
+
+    record = ctx.record
+    if ctx.record_type == "person":
+        person_id = record.pk
+    elif ctx.record_type == "deal":
+        link = record.contacts.order_by("position", "id").first()
+        person_id = link.person_id if link else None
+    else:
+        person_id = getattr(record, "person_id", None)
+    return bool(person_id) and consent_allows(person_id, "marketing", "email")
 
 
 def _run_send_email(ctx: Context, action: Mapping[str, Any]) -> dict[str, Any]:
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
+    if action.get("marketing") and not _marketing_allowed(ctx):
+        raise ActionSkipped("no marketing consent")
     to = render(action["to"], ctx) if action.get("to") else ""
     to = to or records.email_for(ctx.record_type, ctx.record)
     if not to:

@@ -218,3 +218,76 @@ def test_deleted_and_invisible_people_are_left_out(
     person_delete(actor=manager, person=copy)
     assert duplicates.person_candidates(Person.objects.visible_to(rep).alive()) == []
     assert mine.pk
+
+
+def _twins(make_person: Any, owner: Any = None, count: int = 1, start: int = 0) -> list[Any]:
+    people = []
+    for index in range(start, start + count):
+        email = f"twin{index}@example.com"
+        people.append(
+            make_person(owner=owner, given_name="Ana", family_name=f"Twin{index}", emails=[email])
+        )
+        people.append(
+            make_person(
+                owner=owner, given_name="ana", family_name=f"TWIN{index}", emails=[email.upper()]
+            )
+        )
+    return people
+
+
+def test_api_lists_pairs_with_reasons_only_where_both_are_visible(
+    api: Any, rep: Any, other_rep: Any, outsider: Any, make_person: Any
+) -> None:
+    first, second = _twins(make_person)
+    make_person(
+        owner=other_rep, given_name="Ana", family_name="Twin0", emails=["twin0@example.com"]
+    )
+    body = api(rep).get("/api/v1/duplicates?entity=people").json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert (item["a"]["id"], item["b"]["id"]) == (first.pk, second.pk)
+    assert item["a"]["email"] == "twin0@example.com"
+    assert item["score"] == 100
+    assert item["reasons"] == ["same email", "same name"]
+    assert api(outsider).get("/api/v1/duplicates").json() == {"count": 0, "items": []}
+    anonymous = api(None).get("/api/v1/duplicates")
+    assert anonymous.status_code == 401
+    assert anonymous["Content-Type"] == "application/problem+json"
+    wrong = api(rep).get("/api/v1/duplicates?entity=planets")
+    assert wrong.status_code in (400, 422)
+    assert wrong["Content-Type"] == "application/problem+json"
+
+
+def test_api_list_queries_do_not_grow_with_pairs(
+    api: Any, rep: Any, make_person: Any, django_assert_max_num_queries: Any
+) -> None:
+    _twins(make_person, count=2)
+    client = api(rep)
+    client.get("/api/v1/duplicates")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/v1/duplicates").json()["count"] == 2
+    _twins(make_person, count=10, start=2)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get("/api/v1/duplicates").json()["count"] == 12
+    assert len(many) == len(few)
+
+
+def test_api_dismiss(api: Any, rep: Any, reader: Any, other_rep: Any, make_person: Any) -> None:
+    first, second = _twins(make_person)
+    theirs = make_person(owner=other_rep, given_name="Ana", family_name="Twin0")
+    refused = api(reader).post("/api/v1/duplicates/dismiss", {"a": first.pk, "b": second.pk})
+    assert refused.status_code == 403
+    assert refused["Content-Type"] == "application/problem+json"
+    hidden = api(rep).post("/api/v1/duplicates/dismiss", {"a": first.pk, "b": theirs.pk})
+    assert hidden.status_code == 404
+    assert hidden["Content-Type"] == "application/problem+json"
+    same = api(rep).post("/api/v1/duplicates/dismiss", {"a": first.pk, "b": first.pk})
+    assert same.status_code == 422
+    assert same["Content-Type"] == "application/problem+json"
+    assert not DuplicateDismissal.objects.exists()
+    done = api(rep).post("/api/v1/duplicates/dismiss", {"a": second.pk, "b": first.pk})
+    assert done.status_code == 204
+    assert api(rep).get("/api/v1/duplicates").json()["count"] == 0

@@ -243,3 +243,68 @@ def test_a_person_cannot_merge_into_itself_or_a_trashed_one(manager: Any, make_p
     person_merge(actor=manager, survivor=person, duplicate=other)
     with pytest.raises(ValidationError):
         person_merge(actor=manager, survivor=person, duplicate=other)
+
+
+def test_api_merge_returns_the_survivor(api: Any, manager: Any, make_person: Any) -> None:
+    survivor = make_person(given_name="Ana", city="Porto", emails=["a@example.com"])
+    duplicate = make_person(given_name="Ana", city="Braga", emails=["b@example.com"])
+    response = api(manager).post(
+        f"/api/v1/people/{survivor.pk}/merge",
+        {"duplicate": duplicate.pk, "fields": {"city": "duplicate"}},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["id"], body["city"], body["emails"]) == (
+        survivor.pk,
+        "Braga",
+        ["a@example.com", "b@example.com"],
+    )
+    assert response["ETag"] == f'"{survivor.pk}-{survivor.version + 1}"'
+    gone = api(manager).get(f"/api/v1/people/{duplicate.pk}")
+    assert gone.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "persona, body, status",
+    [
+        ("anonymous", {}, 401),
+        ("outsider", {}, 404),
+        ("rep", {}, 403),
+        ("reader", {}, 403),
+        ("manager", {"fields": {"city": "both"}}, 422),
+        ("manager", {"fields": {"secret": "duplicate"}}, 422),
+        ("manager", {"duplicate": "self"}, 422),
+        ("manager", {"duplicate": "theirs"}, 404),
+    ],
+    ids=[
+        "anonymous",
+        "outsider sees neither",
+        "rep lacks delete",
+        "reader lacks change",
+        "bad choice",
+        "unknown field",
+        "into itself",
+        "duplicate not visible",
+    ],
+)
+def test_api_merge_refusals_are_problems_and_change_nothing(
+    request: Any,
+    api: Any,
+    make_person: Any,
+    other_rep: Any,
+    persona: str,
+    body: dict[str, Any],
+    status: int,
+) -> None:
+    survivor = make_person(given_name="Ana", emails=["a@example.com"])
+    duplicate = make_person(given_name="Ana", emails=["b@example.com"])
+    theirs = make_person(owner=other_rep, given_name="Ana")
+    targets = {"self": survivor.pk, "theirs": theirs.pk}
+    payload = {"duplicate": duplicate.pk, **body}
+    payload["duplicate"] = targets.get(payload["duplicate"], payload["duplicate"])
+    user = None if persona == "anonymous" else request.getfixturevalue(persona)
+    response = api(user).post(f"/api/v1/people/{survivor.pk}/merge", payload)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    assert Person.objects.filter(deleted_at__isnull=False).count() == 0
+    assert not AuditEntry.objects.filter(action="contacts.person.merged").exists()

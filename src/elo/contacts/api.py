@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 
 from elo.activities.selectors import person_timeline
-from elo.contacts import selectors, services
+from elo.contacts import duplicates, selectors, services
 from elo.contacts.filters import RecordFilter
+from elo.contacts.merge import person_merge
 from elo.contacts.schemas import (
     ListQuery,
     OrganizationIn,
@@ -226,3 +227,90 @@ def search(request: HttpRequest, q: str = "", limit: int = 10) -> dict[str, Any]
             for organization in hits["organizations"]
         ],
     }
+
+
+# --- duplicates and merge -----------------------------------------------------------------
+
+
+class DuplicatePersonRef(Schema):
+    id: int
+    full_name: str
+    email: str
+    phone: str
+
+
+class DuplicatePairOut(Schema):
+    a: DuplicatePersonRef
+    b: DuplicatePersonRef
+    score: int
+    reasons: list[str]
+    codes: list[str]
+
+
+class DuplicateList(Schema):
+    count: int
+    items: list[DuplicatePairOut]
+
+
+class DismissIn(Schema):
+    a: int
+    b: int
+    entity: Literal["people"] = "people"
+
+
+class MergeIn(Schema):
+    duplicate: int
+    fields: dict[str, Literal["survivor", "duplicate"]] | None = None
+
+
+def _person_ref(person: Any) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "full_name": person.full_name,
+        "email": person.primary_email,
+        "phone": person.primary_phone,
+    }
+
+
+@router.get("/duplicates", response=DuplicateList, summary="List possible duplicates")
+def list_duplicates(
+    request: HttpRequest, entity: Literal["people"] = "people", limit: int = 50
+) -> Any:
+    """Pairs of people that look like one person, best score first, with the reasons; only
+    pairs where the caller sees both. `limit` is at most 200; `count` is every pair found."""
+    count, pairs = duplicates.person_duplicates_for(request.user, limit=max(1, min(limit, 200)))
+    items = [
+        {
+            "a": _person_ref(pair.first),
+            "b": _person_ref(pair.second),
+            "score": pair.score,
+            "reasons": pair.reasons,
+            "codes": pair.codes,
+        }
+        for pair in pairs
+    ]
+    return {"count": count, "items": items}
+
+
+@router.post("/duplicates/dismiss", response={204: None}, summary="Mark a pair as not duplicates")
+def dismiss_duplicate(request: HttpRequest, payload: DismissIn) -> Any:
+    first = selectors.person_get_for(request.user, payload.a, action="change", related=False)
+    second = selectors.person_get_for(request.user, payload.b, action="change", related=False)
+    duplicates.duplicate_dismiss(actor=request.user, entity="person", first=first, second=second)
+    return 204, None
+
+
+@router.post(
+    "/people/{person_id}/merge", response=PersonOut, summary="Merge a duplicate into a person"
+)
+def merge_person(
+    request: HttpRequest, person_id: int, payload: MergeIn, response: HttpResponse
+) -> Any:
+    """Moves everything of `duplicate` to this person (see the merge service) and returns it;
+    the duplicate goes to the trash and its URL redirects here."""
+    survivor = selectors.person_get_for(request.user, person_id, action="change", related=False)
+    duplicate = selectors.person_get_for(request.user, payload.duplicate, related=False)
+    person_merge(actor=request.user, survivor=survivor, duplicate=duplicate, fields=payload.fields)
+    person = selectors.person_get_for(request.user, person_id)
+    set_etag(response, person)
+    return person

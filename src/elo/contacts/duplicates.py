@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
-from elo.contacts.models import DuplicateDismissal, Employment, PersonEmail, PersonPhone
+from elo.contacts.models import DuplicateDismissal, Employment, Person, PersonEmail, PersonPhone
 from elo.core import audit, events
 from elo.core.permissions import require
 from elo.core.text import fold
@@ -261,3 +261,30 @@ def duplicate_dismiss(*, actor: Any, entity: str, first: Any, second: Any) -> Du
     except IntegrityError:
         dismissal = DuplicateDismissal.objects.get(entity=entity, first_id=low, second_id=high)
     return dismissal
+
+
+@dataclass
+class SuggestedPair:
+    first: Person
+    second: Person
+    score: int
+    reasons: list[str]
+    codes: list[str]
+
+
+def person_duplicates_for(user: Any, *, limit: int = 50) -> tuple[int, list[SuggestedPair]]:
+    """(how many pairs, the best `limit` of them) among the people `user` sees, both alive.
+    A constant number of queries: the candidates' plus one for the people shown."""
+    people = Person.objects.visible_to(user).alive()
+    found = person_candidates(people)
+    shown = found[:limit]
+    wanted = {item.first_id for item in shown} | {item.second_id for item in shown}
+    by_id = {person.pk: person for person in people.filter(pk__in=wanted)}
+    pairs = [
+        SuggestedPair(
+            by_id[item.first_id], by_id[item.second_id], item.score, item.reasons, item.codes
+        )
+        for item in shown
+        if item.first_id in by_id and item.second_id in by_id
+    ]
+    return len(found), pairs

@@ -63,7 +63,13 @@ def test_record_and_read_consents(api: Any, rep: Any, make_person: Any) -> None:
     read = api(rep).get(f"/api/v1/consents?person={person.pk}").json()
     cell = next(c for c in read["matrix"] if (c["purpose"], c["channel"]) == ("marketing", "email"))
     assert (cell["state"], cell["allowed"]) == ("withdrawn", False)
-    assert [item["action"] for item in read["items"]] == ["withdrawn", "granted"]
+    sms = next(c for c in read["matrix"] if (c["purpose"], c["channel"]) == ("marketing", "sms"))
+    assert (sms["state"], sms["allowed"], sms["event"]) == ("unknown", False, None)
+    api(rep).post("/api/v1/consents", {**GRANT, "person": person.pk, "channel": "sms"})
+    read = api(rep).get(f"/api/v1/consents?person={person.pk}").json()
+    sms = next(c for c in read["matrix"] if (c["purpose"], c["channel"]) == ("marketing", "sms"))
+    assert (sms["state"], sms["allowed"], sms["source"]) == ("granted", True, "form")
+    assert [item["action"] for item in read["items"]] == ["granted", "withdrawn", "granted"]
 
 
 def test_ledger_is_cursor_paged(api: Any, rep: Any, make_person: Any) -> None:

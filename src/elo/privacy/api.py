@@ -57,17 +57,12 @@ def list_consents(request: HttpRequest, query: Query[ConsentsQuery]) -> Any:
     for row in selectors.consent_matrix(person):
         for cell in row.cells:
             event = cell.event
-            allowed = (
-                cell.state == "granted"
-                if event
-                else row.purpose.active and not row.purpose.consent_required
-            )
             matrix.append(
                 {
                     "purpose": row.purpose.key,
                     "channel": cell.channel,
                     "state": cell.state,
-                    "allowed": allowed and row.purpose.active,
+                    "allowed": cell.allowed,
                     "basis": event.basis if event else None,
                     "source": event.source if event else None,
                     "at": event.created_at if event else None,

@@ -20,6 +20,7 @@ class ConsentCell:
     channel: str
     channel_label: str
     event: ConsentEvent | None
+    allowed: bool = False
 
     @property
     def state(self) -> str:
@@ -72,7 +73,9 @@ def consent_matrix(person: Person) -> list[ConsentRow]:
             continue
         row = ConsentRow(purpose=purpose)
         for value, label in Channel.choices:
-            row.cells.append(ConsentCell(value, str(label), latest.get((purpose.pk, value))))
+            event = latest.get((purpose.pk, value))
+            allowed = _allows(purpose, event.action if event else None)
+            row.cells.append(ConsentCell(value, str(label), event, allowed))
         rows.append(row)
     return rows
 
@@ -96,6 +99,13 @@ def consent_allows(person_id: int, purpose: str, channel: str) -> bool:
         .values_list("action", flat=True)
         .first()
     )
-    if latest is None:
-        return not found.consent_required
-    return latest == ConsentAction.GRANTED
+    return _allows(found, latest)
+
+
+def _allows(purpose: ConsentPurpose, latest_action: str | None) -> bool:
+    """The latest event decides; without one, only a purpose that needs no consent allows."""
+    if not purpose.active:
+        return False
+    if latest_action is None:
+        return not purpose.consent_required
+    return latest_action == ConsentAction.GRANTED

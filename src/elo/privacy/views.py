@@ -20,7 +20,7 @@ from elo.core.errors import PreconditionFailed
 from elo.core.forms import add_service_errors
 from elo.core.views import permission_required, posted
 from elo.privacy import selectors, services
-from elo.privacy.choices import ConsentSource
+from elo.privacy.choices import Channel, ConsentSource
 from elo.privacy.forms import ConsentRecordForm, PurposeForm
 
 
@@ -151,5 +151,6 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         done = True
     else:
         done = False
-    context = {"purpose": purpose, "channel": channel, "done": done, "token": token}
+    label = Channel(channel).label
+    context = {"purpose": purpose, "channel": label, "done": done, "token": token}
     return _public(render(request, "privacy/public_withdraw.html", context))

@@ -291,3 +291,40 @@ def test_api_dismiss(api: Any, rep: Any, reader: Any, other_rep: Any, make_perso
     done = api(rep).post("/api/v1/duplicates/dismiss", {"a": second.pk, "b": first.pk})
     assert done.status_code == 204
     assert api(rep).get("/api/v1/duplicates").json()["count"] == 0
+
+
+def test_duplicates_page_lists_pairs_with_reasons_and_constant_queries(
+    web: Any, rep: Any, manager: Any, make_person: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = _twins(make_person)
+    client = web(manager)
+    people = client.get("/people/")
+    assert 'href="/people/duplicates/"' in people.content.decode()
+    page = client.get("/people/duplicates/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'data-pair="{first.pk}-{second.pk}"' in html
+    assert "same email" in html and f'href="/people/{first.pk}/merge/{second.pk}/"' in html
+    with CaptureQueriesContext(connection) as few:
+        client.get("/people/duplicates/")
+    _twins(make_person, count=10, start=1)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/people/duplicates/").content.decode()
+    assert html.count("data-pair=") == 11
+    assert len(many) == len(few)
+    # A rep may dismiss but not merge (no contacts.delete): no Review button.
+    html = web(rep).get("/people/duplicates/").content.decode()
+    assert "Not a duplicate" in html and "/merge/" not in html
+
+
+def test_not_a_duplicate_button(web: Any, rep: Any, reader: Any, make_person: Any) -> None:
+    first, second = _twins(make_person)
+    refused = web(reader).post("/people/duplicates/dismiss/", {"a": first.pk, "b": second.pk})
+    assert refused.status_code == 403
+    response = web(rep).post("/people/duplicates/dismiss/", {"a": first.pk, "b": second.pk})
+    assert response.status_code == 302 and response["Location"] == "/people/duplicates/"
+    assert DuplicateDismissal.objects.filter(first_id=first.pk, second_id=second.pk).exists()
+    assert "data-pair=" not in web(rep).get("/people/duplicates/").content.decode()

@@ -308,3 +308,60 @@ def test_api_merge_refusals_are_problems_and_change_nothing(
     assert response["Content-Type"] == "application/problem+json"
     assert Person.objects.filter(deleted_at__isnull=False).count() == 0
     assert not AuditEntry.objects.filter(action="contacts.person.merged").exists()
+
+
+def test_merge_page_shows_both_sides_and_what_moves(
+    web: Any, manager: Any, pair: dict[str, Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    survivor, duplicate = pair["survivor"], pair["duplicate"]
+    client = web(manager)
+    url = f"/people/{survivor.pk}/merge/{duplicate.pk}/"
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="field-city" value="duplicate"' in html and "Lisboa" in html
+    assert 'name="field-given_name"' in html  # João / Joao differ
+    assert 'name="field-custom.shoe"' in html
+    assert "js@other.example" in html
+    for line in ("Deals: 2", "Timeline entries: 1", "Invoices: 1", "Emails: 2", "Tags: 2"):
+        assert f"<li>{line}</li>" in html
+    for _index in range(5):
+        activity_services.activity_create(
+            actor=manager, data={"kind": "note", "body": "x", "person": duplicate.pk}
+        )
+    with CaptureQueriesContext(connection) as second:
+        client.get(url)
+    assert len(second) == len(first)
+
+    response = client.post(url, {"field-city": "duplicate", "field-custom.shoe": "duplicate"})
+    assert response.status_code == 302 and response["Location"] == f"/people/{survivor.pk}/"
+    survivor.refresh_from_db()
+    assert (survivor.city, survivor.custom["shoe"]) == ("Lisboa", "41")
+    assert _still_pointing_at(duplicate) == []
+    old_link = client.get(f"/people/{duplicate.pk}/")
+    assert old_link.status_code == 302 and old_link["Location"] == f"/people/{survivor.pk}/"
+
+
+def test_merge_page_permissions(
+    web: Any, rep: Any, reader: Any, outsider: Any, other_rep: Any, manager: Any, make_person: Any
+) -> None:
+    survivor = make_person(given_name="Ana")
+    duplicate = make_person(given_name="Ana")
+    theirs = make_person(owner=other_rep, given_name="Ana")
+    url = f"/people/{survivor.pk}/merge/{duplicate.pk}/"
+    assert web(outsider).get(url).status_code == 404
+    assert web(reader).get(url).status_code == 403
+    assert web(rep).post(url, {}).status_code == 403
+    assert web(manager).get(f"/people/{survivor.pk}/merge/{theirs.pk}/").status_code == 404
+    assert web(manager).post(f"/people/{survivor.pk}/merge/{survivor.pk}/", {}).status_code == 400
+    duplicate.refresh_from_db()
+    assert duplicate.deleted_at is None
+    # An ordinary deleted person's URL is still a 404, not a redirect.
+    from elo.contacts.services import person_delete
+
+    person_delete(actor=manager, person=duplicate)
+    assert web(manager).get(f"/people/{duplicate.pk}/").status_code == 404

@@ -37,6 +37,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
@@ -288,3 +289,21 @@ def person_duplicates_for(user: Any, *, limit: int = 50) -> tuple[int, list[Sugg
         if item.first_id in by_id and item.second_id in by_id
     ]
     return len(found), pairs
+
+
+def merged_survivor_for(user: Any, pk: Any) -> int:
+    """The id of the person that the visible, merged person `pk` now lives on, following
+    earlier merges; Http404 when `pk` was not merged or the survivor is not visible."""
+    visible = Person.objects.visible_to(user)
+    current: Any = pk
+    for _hop in range(10):
+        row = visible.filter(pk=current).values_list("merged_into_id", "deleted_at").first()
+        if row is None:
+            raise Http404
+        merged_into, deleted_at = row
+        if merged_into is None:
+            if current == pk or deleted_at is not None:
+                raise Http404
+            return int(current)
+        current = merged_into
+    raise Http404

@@ -1,12 +1,23 @@
 from django.urls import path
 
-from elo.contacts import views
+from elo.contacts import views, views_duplicates
 
 app_name = "contacts"
 urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
     path("people/bulk/", views.person_bulk, name="person_bulk"),
+    path("people/duplicates/", views_duplicates.duplicate_list, name="person_duplicates"),
+    path(
+        "people/duplicates/dismiss/",
+        views_duplicates.duplicate_dismiss,
+        name="person_duplicate_dismiss",
+    ),
+    path(
+        "people/<int:pk>/merge/<int:other>/",
+        views_duplicates.person_merge_review,
+        name="person_merge",
+    ),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/history/", views.person_history, name="person_history"),

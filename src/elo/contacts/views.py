@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -29,6 +29,7 @@ from django_htmx.middleware import HtmxDetails
 from elo.activities import selectors as timeline_selectors
 from elo.contacts import selectors, services
 from elo.contacts.cleaning import display_phone
+from elo.contacts.duplicates import merged_survivor_for
 from elo.contacts.filters import RecordFilter
 from elo.contacts.forms import (
     BulkActionForm,
@@ -239,7 +240,11 @@ def _timeline(
 
 @login_required
 def person_detail(request: EloRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for(request.user, pk)
+    try:
+        person = selectors.person_get_for(request.user, pk)
+    except Http404:
+        # A person merged into another: old links lead to the survivor.
+        return redirect("contacts:person_detail", merged_survivor_for(request.user, pk))
     context = {
         "person": person,
         "tab": "timeline",

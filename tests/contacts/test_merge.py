@@ -365,3 +365,29 @@ def test_merge_page_permissions(
 
     person_delete(actor=manager, person=duplicate)
     assert web(manager).get(f"/people/{duplicate.pk}/").status_code == 404
+
+
+def test_consent_ledger_entries_move_to_the_survivor_unchanged(
+    manager: Any, make_person: Any
+) -> None:
+    """The consent ledger is append-only; a merge re-points its entries and nothing else."""
+    from elo.privacy.models import ConsentEvent, ConsentPurpose
+    from elo.privacy.services import consent_record
+
+    purpose = ConsentPurpose.objects.order_by("id").first()
+    assert purpose is not None
+    survivor = make_person(given_name="Ana", phones=["+5511987654321"])
+    duplicate = make_person(given_name="Ana", phones=["+5511987654322"])
+    event = consent_record(
+        actor=manager,
+        person=duplicate,
+        purpose=purpose,
+        channel="sms",
+        action="granted",
+        text="Yes, send me offers by SMS.",
+    )
+    before = ConsentEvent.objects.values().get(pk=event.pk)
+    person_merge(actor=manager, survivor=survivor, duplicate=duplicate)
+    after = ConsentEvent.objects.values().get(pk=event.pk)
+    assert after == {**before, "person_id": survivor.pk}
+    assert _still_pointing_at(duplicate) == []

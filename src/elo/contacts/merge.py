@@ -136,6 +136,8 @@ def _move_references(survivor: Person, duplicate: Person) -> dict[str, int]:
     moved: dict[str, int] = {}
     for reference in person_references():
         name = reference.field.name
+        # The plain base manager: it sees rows a default manager may hide, and re-pointing
+        # is allowed even on the append-only consent ledger, whose entries keep their content.
         manager = reference.model._base_manager
         rows = manager.filter(**{name: duplicate})
         for unique in reference.unique_sets:

@@ -146,3 +146,24 @@ def test_consents_list_query_count(
     with django_assert_max_num_queries(counted):
         assert client.get(f"/api/v1/consents?person={person.pk}").status_code == 200
     assert ConsentPurpose.objects.count() == 3
+
+
+def test_api_grant_can_ask_for_email_confirmation(
+    api: Any, rep: Any, make_person: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    person = make_person(emails=["maria@example.com"])
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = api(rep).post(
+            "/api/v1/consents", {"person": person.pk, **GRANT, "confirm_by_email": True}
+        )
+    assert reply.status_code == 201 and reply.json()["action"] == "pending"
+    assert [m.to for m in mail.outbox] == [["maria@example.com"]]
+    assert "http://testserver/privacy/c/" in mail.outbox[0].body
+    refused = api(rep).post(
+        "/api/v1/consents",
+        {"person": person.pk, **GRANT, "source": "agent", "confirm_by_email": True},
+    )
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["confirm_by_email"]

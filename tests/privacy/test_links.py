@@ -13,7 +13,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from elo.core.models import OutboxEvent
+from elo.core.models import AuditEntry, OutboxEvent
 from elo.privacy import selectors, services
 from elo.privacy.models import ConsentEvent
 
@@ -76,6 +76,9 @@ def test_double_opt_in_confirmed_from_the_email(
         TEXT,
     )
     assert confirmed.submission_id == "form-42"
+    assert confirmed.actor_kind == "customer"
+    entry = AuditEntry.objects.filter(action="privacy.consent.granted").get()
+    assert (entry.actor_kind, entry.object_id) == ("customer", str(person.pk))
     assert selectors.consent_allows(person.pk, "marketing", "email")
     assert OutboxEvent.objects.filter(name="privacy.consent.granted").count() == 1
 

@@ -10,6 +10,7 @@ from elo.activities.selectors import person_timeline
 from elo.contacts import duplicates, selectors, services
 from elo.contacts.filters import RecordFilter
 from elo.contacts.merge import person_merge
+from elo.contacts.models import Organization
 from elo.contacts.schemas import (
     ListQuery,
     OrganizationIn,
@@ -232,16 +233,15 @@ def search(request: HttpRequest, q: str = "", limit: int = 10) -> dict[str, Any]
 # --- duplicates and merge -----------------------------------------------------------------
 
 
-class DuplicatePersonRef(Schema):
+class DuplicateRecordRef(Schema):
     id: int
-    full_name: str
-    email: str
-    phone: str
+    name: str
+    details: list[str]
 
 
 class DuplicatePairOut(Schema):
-    a: DuplicatePersonRef
-    b: DuplicatePersonRef
+    a: DuplicateRecordRef
+    b: DuplicateRecordRef
     score: int
     reasons: list[str]
     codes: list[str]
@@ -252,10 +252,13 @@ class DuplicateList(Schema):
     items: list[DuplicatePairOut]
 
 
+Entity = Literal["people", "organizations"]
+
+
 class DismissIn(Schema):
     a: int
     b: int
-    entity: Literal["people"] = "people"
+    entity: Entity = "people"
 
 
 class MergeIn(Schema):
@@ -263,26 +266,30 @@ class MergeIn(Schema):
     fields: dict[str, Literal["survivor", "duplicate"]] | None = None
 
 
-def _person_ref(person: Any) -> dict[str, Any]:
-    return {
-        "id": person.pk,
-        "full_name": person.full_name,
-        "email": person.primary_email,
-        "phone": person.primary_phone,
-    }
+def _record_ref(record: Any) -> dict[str, Any]:
+    if isinstance(record, Organization):
+        details = [*record.domains, record.tax_id]
+    else:
+        details = [record.primary_email, record.primary_phone]
+    return {"id": record.pk, "name": str(record), "details": [text for text in details if text]}
 
 
 @router.get("/duplicates", response=DuplicateList, summary="List possible duplicates")
-def list_duplicates(
-    request: HttpRequest, entity: Literal["people"] = "people", limit: int = 50
-) -> Any:
-    """Pairs of people that look like one person, best score first, with the reasons; only
-    pairs where the caller sees both. `limit` is at most 200; `count` is every pair found."""
-    count, pairs = duplicates.person_duplicates_for(request.user, limit=max(1, min(limit, 200)))
+def list_duplicates(request: HttpRequest, entity: Entity = "people", limit: int = 50) -> Any:
+    """Pairs of people (or organizations) that look like one, best score first, with the
+    reasons; only pairs where the caller sees both. `limit` is at most 200; `count` is every
+    pair found. `details` are a person's email and phone, an organization's domains and tax
+    id."""
+    size = max(1, min(limit, 200))
+    pairs: list[Any]
+    if entity == "organizations":
+        count, pairs = duplicates.organization_duplicates_for(request.user, limit=size)
+    else:
+        count, pairs = duplicates.person_duplicates_for(request.user, limit=size)
     items = [
         {
-            "a": _person_ref(pair.first),
-            "b": _person_ref(pair.second),
+            "a": _record_ref(pair.first),
+            "b": _record_ref(pair.second),
             "score": pair.score,
             "reasons": pair.reasons,
             "codes": pair.codes,
@@ -294,9 +301,17 @@ def list_duplicates(
 
 @router.post("/duplicates/dismiss", response={204: None}, summary="Mark a pair as not duplicates")
 def dismiss_duplicate(request: HttpRequest, payload: DismissIn) -> Any:
-    first = selectors.person_get_for(request.user, payload.a, action="change", related=False)
-    second = selectors.person_get_for(request.user, payload.b, action="change", related=False)
-    duplicates.duplicate_dismiss(actor=request.user, entity="person", first=first, second=second)
+    first: Any
+    second: Any
+    if payload.entity == "organizations":
+        first = selectors.organization_get_for(request.user, payload.a, action="change")
+        second = selectors.organization_get_for(request.user, payload.b, action="change")
+        entity = "organization"
+    else:
+        first = selectors.person_get_for(request.user, payload.a, action="change", related=False)
+        second = selectors.person_get_for(request.user, payload.b, action="change", related=False)
+        entity = "person"
+    duplicates.duplicate_dismiss(actor=request.user, entity=entity, first=first, second=second)
     return 204, None
 
 

@@ -42,7 +42,14 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
-from elo.contacts.models import DuplicateDismissal, Employment, Person, PersonEmail, PersonPhone
+from elo.contacts.models import (
+    DuplicateDismissal,
+    Employment,
+    Organization,
+    Person,
+    PersonEmail,
+    PersonPhone,
+)
 from elo.core import audit, events
 from elo.core.permissions import require
 from elo.core.text import fold
@@ -307,3 +314,123 @@ def merged_survivor_for(user: Any, pk: Any) -> int:
             return int(current)
         current = merged_into
     raise Http404
+
+
+# --- organizations ------------------------------------------------------------------------
+#
+# Blocks: the same tax id, the same domain, the same name key (legal forms such as "Ltda" or
+# "S.A." dropped) and a name token plus another's initial, as for people. Names, domains
+# and tax ids are read in one query; the cost is O(n) plus the comparisons inside blocks.
+
+_LEGAL_FORMS = {
+    "ltda", "lda", "sa", "me", "epp", "eireli", "inc", "llc", "ltd", "limited", "gmbh",
+    "cia", "co", "unipessoal", "plc", "srl", "sl",
+}  # fmt: skip
+_JOINED = re.compile(r"[./]")
+
+
+def organization_name_key(name: str) -> str:
+    """Folded name tokens without punctuation and legal forms, sorted."""
+    tokens = _NOT_NAME.sub(" ", _JOINED.sub("", fold(name))).split()
+    return " ".join(sorted(token for token in tokens if token not in _LEGAL_FORMS))
+
+
+def organization_candidates(organizations: Any, *, threshold: int = THRESHOLD) -> list[Candidate]:
+    """Suggested duplicate pairs among the `organizations` queryset, best first."""
+    names: dict[int, str] = {}
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for pk, name, domains, tax_id in organizations.values_list("pk", "name", "domains", "tax_id"):
+        key = organization_name_key(name)
+        names[pk] = key
+        compact = "".join(char for char in tax_id if char.isalnum()).upper()
+        # A Portuguese NIF and the same company's VAT number ("PT" + NIF) are one id.
+        compact = compact[2:] if compact[:2].isalpha() else compact
+        if compact:
+            blocks[f"tax:{compact}"].append(pk)
+        for domain in domains or []:
+            blocks[f"domain:{str(domain).lower()}"].append(pk)
+        if key:
+            blocks[f"name:{key}"].append(pk)
+            for token_key in _token_keys(key):
+                blocks[f"name:{token_key}"].append(pk)
+    same: dict[str, set[tuple[int, int]]] = {"tax": set(), "domain": set()}
+    pairs: set[tuple[int, int]] = set()
+    for block, group in blocks.items():
+        if len(group) < 2:
+            continue
+        found_pairs = set(_pairs_in(sorted(set(group)), names))
+        kind = block.split(":", 1)[0]
+        if kind in same:
+            same[kind] |= found_pairs
+        pairs |= found_pairs
+    dismissed = dismissed_pairs("organization")
+    found = []
+    for first, second in pairs:
+        if (first, second) in dismissed:
+            continue
+        candidate = _score_organization(
+            first,
+            second,
+            names,
+            same_tax_id=(first, second) in same["tax"],
+            same_domain=(first, second) in same["domain"],
+        )
+        if candidate.score >= threshold:
+            found.append(candidate)
+    found.sort(key=lambda item: (-item.score, item.first_id, item.second_id))
+    return found
+
+
+def _score_organization(
+    first: int, second: int, names: dict[int, str], *, same_tax_id: bool, same_domain: bool
+) -> Candidate:
+    first_name, second_name = names.get(first, ""), names.get(second, "")
+    similarity = name_similarity(first_name, second_name)
+    unnamed = not first_name or not second_name
+    compatible = unnamed or similarity >= 70
+    candidate = Candidate(
+        first, second, 0 if unnamed else (100 if similarity == 100 else similarity - 15)
+    )
+    if same_tax_id:
+        candidate.codes.append("same_tax_id")
+        candidate.reasons.append(_("same tax id"))
+        candidate.score = max(candidate.score, 99)
+    if same_domain:
+        candidate.codes.append("same_domain")
+        candidate.reasons.append(_("same domain"))
+        candidate.score = max(candidate.score, 95 if compatible else 80)
+    if compatible and not unnamed:
+        if similarity == 100:
+            candidate.codes.append("same_name")
+            candidate.reasons.append(_("same name"))
+        else:
+            candidate.codes.append("similar_name")
+            candidate.reasons.append(_("similar name %(percent)s%%") % {"percent": similarity})
+    return candidate
+
+
+@dataclass
+class SuggestedOrganizationPair:
+    first: Organization
+    second: Organization
+    score: int
+    reasons: list[str]
+    codes: list[str]
+
+
+def organization_duplicates_for(
+    user: Any, *, limit: int = 50
+) -> tuple[int, list[SuggestedOrganizationPair]]:
+    """(how many pairs, the best `limit`) among the organizations `user` sees, both alive."""
+    organizations = Organization.objects.visible_to(user).alive()
+    found = organization_candidates(organizations)
+    shown = found[:limit]
+    wanted = {item.first_id for item in shown} | {item.second_id for item in shown}
+    by_id = {record.pk: record for record in organizations.filter(pk__in=wanted)}
+    return len(found), [
+        SuggestedOrganizationPair(
+            by_id[item.first_id], by_id[item.second_id], item.score, item.reasons, item.codes
+        )
+        for item in shown
+        if item.first_id in by_id and item.second_id in by_id
+    ]

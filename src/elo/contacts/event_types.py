@@ -33,6 +33,11 @@ EVENT_TYPES: dict[str, dict[str, Any]] = {
         " suggested.",
         "example": {"ids": [501, 502]},
     },
+    "contacts.organization.duplicate_dismissed": {
+        "description": "A user said two organizations are not duplicates; the pair is no longer"
+        " suggested.",
+        "example": {"ids": [88, 89]},
+    },
     "contacts.organization.created": {
         "description": "An organization was added, by hand, through the API or by an import"
         " (then `via` is `import`).",

@@ -294,12 +294,14 @@ def test_api_dismiss(api: Any, rep: Any, reader: Any, other_rep: Any, make_perso
 
 
 def test_duplicates_page_lists_pairs_with_reasons_and_constant_queries(
-    web: Any, rep: Any, manager: Any, make_person: Any
+    web: Any, rep: Any, manager: Any, make_person: Any, make_organization: Any
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     first, second = _twins(make_person)
+    make_organization(name="Empresa Ltda")
+    make_organization(name="EMPRESA")
     client = web(manager)
     people = client.get("/people/")
     assert 'href="/people/duplicates/"' in people.content.decode()
@@ -311,6 +313,9 @@ def test_duplicates_page_lists_pairs_with_reasons_and_constant_queries(
     with CaptureQueriesContext(connection) as few:
         client.get("/people/duplicates/")
     _twins(make_person, count=10, start=1)
+    for index in range(3):
+        make_organization(name=f"Empresa {index} Ltda")
+        make_organization(name=f"EMPRESA {index}")
     with CaptureQueriesContext(connection) as many:
         html = client.get("/people/duplicates/").content.decode()
     assert html.count("data-pair=") == 11
@@ -366,3 +371,19 @@ def test_organization_pairs_by_tax_id_domain_and_name(
     assert dismissed.status_code == 204
     assert api(rep).get("/api/v1/duplicates?entity=organizations").json()["count"] == 2
     assert OutboxEvent.objects.filter(name="contacts.organization.duplicate_dismissed").exists()
+
+
+def test_duplicates_page_lists_organization_pairs_and_dismisses_them(
+    web: Any, rep: Any, make_organization: Any
+) -> None:
+    first = make_organization(name="Padaria Central Ltda")
+    second = make_organization(name="Padaria Central")
+    client = web(rep)
+    html = client.get("/people/duplicates/").content.decode()
+    assert f'data-organization-pair="{first.pk}-{second.pk}"' in html
+    response = client.post(
+        "/people/duplicates/dismiss/", {"entity": "organization", "a": first.pk, "b": second.pk}
+    )
+    assert response.status_code == 302
+    assert DuplicateDismissal.objects.filter(entity="organization").count() == 1
+    assert "data-organization-pair=" not in client.get("/people/duplicates/").content.decode()

@@ -35,9 +35,14 @@ MOVE_LABELS = {
 @login_required
 def duplicate_list(request: EloRequest) -> HttpResponse:
     count, pairs = duplicates.person_duplicates_for(request.user, limit=LIST_SIZE)
+    organization_count, organization_pairs = duplicates.organization_duplicates_for(
+        request.user, limit=LIST_SIZE
+    )
     context = {
         "count": count,
         "pairs": pairs,
+        "organization_count": organization_count,
+        "organization_pairs": organization_pairs,
         "can_merge": request.user.has_elo_perm("contacts.change")
         and request.user.has_elo_perm("contacts.delete"),
         "can_dismiss": request.user.has_elo_perm("contacts.change"),
@@ -48,12 +53,16 @@ def duplicate_list(request: EloRequest) -> HttpResponse:
 @login_required
 @require_POST
 def duplicate_dismiss(request: EloRequest) -> HttpResponse:
-    first = selectors.person_get_for(request.user, request.POST.get("a"), action="change")
-    second = selectors.person_get_for(request.user, request.POST.get("b"), action="change")
+    first: Any
+    second: Any
+    entity = "organization" if request.POST.get("entity") == "organization" else "person"
+    getter = (
+        selectors.organization_get_for if entity == "organization" else selectors.person_get_for
+    )
+    first = getter(request.user, request.POST.get("a"), action="change")
+    second = getter(request.user, request.POST.get("b"), action="change")
     try:
-        duplicates.duplicate_dismiss(
-            actor=request.user, entity="person", first=first, second=second
-        )
+        duplicates.duplicate_dismiss(actor=request.user, entity=entity, first=first, second=second)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -391,3 +391,67 @@ def test_consent_ledger_entries_move_to_the_survivor_unchanged(
     after = ConsentEvent.objects.values().get(pk=event.pk)
     assert after == {**before, "person_id": survivor.pk}
     assert _still_pointing_at(duplicate) == []
+
+
+def _still_pointing_at_organization(organization: Any) -> list[str]:
+    from elo.contacts.models import Organization
+
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.ForeignKey) and field.related_model is Organization:
+                count = model._base_manager.filter(**{field.name: organization}).count()
+                if count:
+                    found.append(f"{model._meta.label}.{field.name}={count}")
+    return found
+
+
+def test_organization_merge_moves_everything(
+    api: Any, rep: Any, manager: Any, make_person: Any, make_organization: Any
+) -> None:
+    from elo.contacts.merge import organization_merge
+
+    survivor = make_organization(name="Acme", domains=["acme.com"], tags=["key"])
+    duplicate = make_organization(
+        name="ACME Ltda", domains=["acme.com", "acme.com.br"], tax_id="11.222.333/0001-81"
+    )
+    both = make_person(
+        given_name="Ana",
+        organizations=[
+            {"organization": survivor.pk, "job_title": "CEO"},
+            {"organization": duplicate.pk, "job_title": "Chair"},
+        ],
+    )
+    only = make_person(given_name="Rui", organizations=[{"organization": duplicate.pk}])
+    deal = deals.deal_create(
+        actor=rep, data={"title": "D", "amount": "1", "organization": duplicate.pk}
+    )
+    note = activity_services.activity_create(
+        actor=rep, data={"kind": "note", "body": "x", "organization": duplicate.pk}
+    )
+    with pytest.raises(PermissionDenied):
+        organization_merge(actor=rep, survivor=survivor, duplicate=duplicate)
+    response = api(manager).post(
+        f"/api/v1/organizations/{survivor.pk}/merge",
+        {"duplicate": duplicate.pk, "fields": {"tax_id": "duplicate"}},
+    )
+    assert response.status_code == 200, response.content
+    assert _still_pointing_at_organization(duplicate) == []
+    survivor.refresh_from_db()
+    assert survivor.domains == ["acme.com", "acme.com.br"]
+    assert survivor.tax_id == "11.222.333/0001-81"
+    assert list(both.employments.values_list("organization_id", "job_title")) == [
+        (survivor.pk, "CEO")
+    ]
+    assert list(only.employments.values_list("organization_id", flat=True)) == [survivor.pk]
+    assert Deal.objects.get(pk=deal.pk).organization_id == survivor.pk
+    assert Activity.objects.get(pk=note.pk).organization_id == survivor.pk
+    duplicate.refresh_from_db()
+    assert duplicate.deleted_at is not None and duplicate.merged_into_id == survivor.pk
+    assert AuditEntry.objects.filter(action="contacts.organization.merged").count() == 2
+    assert OutboxEvent.objects.filter(name="contacts.organization.merged").count() == 1
+    refused = api(manager).post(
+        f"/api/v1/organizations/{survivor.pk}/merge", {"duplicate": survivor.pk}
+    )
+    assert refused.status_code == 422
+    assert refused["Content-Type"] == "application/problem+json"

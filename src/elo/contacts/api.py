@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from elo.activities.selectors import person_timeline
 from elo.contacts import duplicates, selectors, services
 from elo.contacts.filters import RecordFilter
-from elo.contacts.merge import person_merge
+from elo.contacts.merge import organization_merge, person_merge
 from elo.contacts.models import Organization
 from elo.contacts.schemas import (
     ListQuery,
@@ -329,3 +329,23 @@ def merge_person(
     person = selectors.person_get_for(request.user, person_id)
     set_etag(response, person)
     return person
+
+
+@router.post(
+    "/organizations/{organization_id}/merge",
+    response=OrganizationOut,
+    summary="Merge a duplicate into an organization",
+)
+def merge_organization(
+    request: HttpRequest, organization_id: int, payload: MergeIn, response: HttpResponse
+) -> Any:
+    """Moves everything of `duplicate` to this organization and returns it; the duplicate
+    goes to the trash."""
+    survivor = selectors.organization_get_for(request.user, organization_id, action="change")
+    duplicate = selectors.organization_get_for(request.user, payload.duplicate)
+    organization_merge(
+        actor=request.user, survivor=survivor, duplicate=duplicate, fields=payload.fields
+    )
+    organization = selectors.organization_get_for(request.user, organization_id)
+    set_etag(response, organization)
+    return organization

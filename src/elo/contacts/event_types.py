@@ -33,6 +33,12 @@ EVENT_TYPES: dict[str, dict[str, Any]] = {
         " suggested.",
         "example": {"ids": [501, 502]},
     },
+    "contacts.organization.merged": {
+        "description": "A duplicate organization was merged into a survivor: chosen fields,"
+        " domains, phones, addresses, tags and every record that pointed at the duplicate moved;"
+        " the duplicate is in the trash with `merged_into` set.",
+        "example": {"id": 88, "duplicate": 89, "moved": {"contacts.employment": 3}},
+    },
     "contacts.organization.duplicate_dismissed": {
         "description": "A user said two organizations are not duplicates; the pair is no longer"
         " suggested.",

@@ -20,8 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elo.contacts.models import Employment, Person, PersonEmail, PersonPhone
-from elo.contacts.services import _derive_person, _person_snapshot
+from elo.contacts.models import Employment, Organization, Person, PersonEmail, PersonPhone
+from elo.contacts.services import (
+    ORGANIZATION_AUDITED,
+    _derive_organization,
+    _derive_person,
+    _person_snapshot,
+)
 from elo.core import audit, events
 from elo.core.permissions import require
 
@@ -71,17 +76,18 @@ def _link_tables() -> set[type[models.Model]]:
     return tables
 
 
-def person_references() -> list[Reference]:
-    """Every foreign key (and one-to-one) to Person in the installed apps, including the
-    hidden tables of many-to-many fields, except the person's own emails, phones, jobs and
-    tags."""
+def references_to(
+    target: type[models.Model], *, skip: set[Any] | frozenset[Any] = frozenset()
+) -> list[Reference]:
+    """Every foreign key (and one-to-one) to `target` in the installed apps, including the
+    hidden tables of many-to-many fields, except the tables in `skip`."""
     links = _link_tables()
     found = []
     for model in apps.get_models(include_auto_created=True):
-        if model in _OWN_TABLES:
+        if model in skip:
             continue
         for field in model._meta.concrete_fields:
-            if not isinstance(field, models.ForeignKey) or field.related_model is not Person:
+            if not isinstance(field, models.ForeignKey) or field.related_model is not target:
                 continue
             unique_sets: list[tuple[str, ...]] = []
             if field.unique:
@@ -96,6 +102,11 @@ def person_references() -> list[Reference]:
                     unique_sets.append(tuple(constraint.fields))
             found.append(Reference(model, field, tuple(unique_sets), model in links))
     return found
+
+
+def person_references() -> list[Reference]:
+    """Every foreign key to Person except the person's own emails, phones, jobs and tags."""
+    return references_to(Person, skip=_OWN_TABLES)
 
 
 def merge_preview(survivor: Person, duplicate: Person) -> dict[str, int]:
@@ -114,11 +125,13 @@ def merge_preview(survivor: Person, duplicate: Person) -> dict[str, int]:
     return {label: count for label, count in counts.items() if count}
 
 
-def _check_choices(fields: Mapping[str, str], duplicate: Person) -> None:
+def _check_choices(
+    fields: Mapping[str, str], allowed: Mapping[str, Any], custom: Mapping[str, Any]
+) -> None:
     errors: dict[str, list[str]] = {}
     for name, choice in fields.items():
-        known = name in MERGE_FIELDS or (
-            name.startswith(CUSTOM_PREFIX) and name[len(CUSTOM_PREFIX) :] in duplicate.custom
+        known = name in allowed or (
+            name.startswith(CUSTOM_PREFIX) and name[len(CUSTOM_PREFIX) :] in custom
         )
         if not known:
             errors.setdefault("fields", []).append(
@@ -132,9 +145,11 @@ def _check_choices(fields: Mapping[str, str], duplicate: Person) -> None:
         raise ValidationError(errors)
 
 
-def _move_references(survivor: Person, duplicate: Person) -> dict[str, int]:
+def _move_references(
+    survivor: models.Model, duplicate: models.Model, references: list[Reference]
+) -> dict[str, int]:
     moved: dict[str, int] = {}
-    for reference in person_references():
+    for reference in references:
         name = reference.field.name
         # The plain base manager: it sees rows a default manager may hide, and re-pointing
         # is allowed even on the append-only consent ledger, whose entries keep their content.
@@ -246,7 +261,7 @@ def person_merge(
                 {"duplicate": [_("A person in the trash cannot be merged.")]},
                 code="already_deleted",
             )
-        _check_choices(fields, lose)
+        _check_choices(fields, MERGE_FIELDS, lose.custom)
         emails = list(keep.emails.values_list("email", flat=True))
         phones = list(keep.phones.values_list("number", flat=True))
         before = _person_snapshot(keep, emails, phones)
@@ -266,7 +281,7 @@ def person_merge(
         keep.custom = custom
 
         emails, phones = _union_collections(keep, lose)
-        moved = _move_references(keep, lose)
+        moved = _move_references(keep, lose, person_references())
         _derive_person(keep, emails, phones)
         keep.version += 1
         keep.updated_at = timezone.now()
@@ -295,4 +310,117 @@ def person_merge(
             },
         )
         events.emit("contacts.person.merged", {"id": keep.pk, "duplicate": lose.pk, "moved": moved})
+    return keep
+
+
+# --- organizations ------------------------------------------------------------------------
+
+ORGANIZATION_MERGE_FIELDS: dict[str, Any] = {
+    "name": gettext_lazy("name"),
+    "industry": gettext_lazy("industry"),
+    "size": gettext_lazy("size"),
+    "tax_id": gettext_lazy("tax id"),
+    "website": gettext_lazy("website"),
+    "external_id": gettext_lazy("external id"),
+    "owner": gettext_lazy("owner"),
+    "team": gettext_lazy("team"),
+}
+ORGANIZATION_UNIONED = ("domains", "phones", "addresses")
+
+
+def organization_references() -> list[Reference]:
+    """Every foreign key to Organization except its tags (unioned by the merge)."""
+    return references_to(Organization, skip={Organization.tags.through})
+
+
+def organization_merge(
+    *,
+    actor: Any,
+    survivor: Organization,
+    duplicate: Organization,
+    fields: Mapping[str, str] | None = None,
+) -> Organization:
+    """Merges `duplicate` into `survivor` as `person_merge` does for people: chosen fields,
+    domains, phones, addresses and tags unioned, every reference moved (a person employed at
+    both keeps the survivor's job), the duplicate trashed with `merged_into` set."""
+    require(actor, "contacts.change")
+    require(actor, "contacts.delete")
+    fields = dict(fields or {})
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(
+            {"duplicate": [_("An organization cannot be merged into itself.")]},
+            code="same_record",
+        )
+    with transaction.atomic():
+        locked = {
+            record.pk: record
+            for record in Organization.objects.select_for_update().filter(
+                pk__in=[survivor.pk, duplicate.pk]
+            )
+        }
+        visible = set(
+            Organization.objects.visible_to(actor)
+            .filter(pk__in=list(locked))
+            .values_list("pk", flat=True)
+        )
+        if visible != {survivor.pk, duplicate.pk}:
+            raise PermissionDenied(_("You cannot see both organizations."))
+        keep, lose = locked[survivor.pk], locked[duplicate.pk]
+        if keep.deleted_at is not None or lose.deleted_at is not None:
+            raise ValidationError(
+                {"duplicate": [_("An organization in the trash cannot be merged.")]},
+                code="already_deleted",
+            )
+        _check_choices(fields, ORGANIZATION_MERGE_FIELDS, lose.custom)
+        before = audit.snapshot(keep, ORGANIZATION_AUDITED)
+        tags_before = sorted(keep.tags.values_list("name", flat=True))
+        for name in ORGANIZATION_MERGE_FIELDS:
+            if fields.get(name) == "duplicate":
+                attname = keep._meta.get_field(name).attname
+                setattr(keep, attname, getattr(lose, attname))
+        if fields.get("tax_id") == "duplicate":
+            keep.tax_id_kind = lose.tax_id_kind
+        if fields.get("external_id") == "duplicate" and lose.external_id:
+            lose.external_id = ""
+            lose.save(update_fields=["external_id"])
+        for name in ORGANIZATION_UNIONED:
+            mine = list(getattr(keep, name) or [])
+            setattr(
+                keep, name, mine + [item for item in getattr(lose, name) or [] if item not in mine]
+            )
+        custom = dict(keep.custom)
+        for key, value in lose.custom.items():
+            if key not in custom or fields.get(CUSTOM_PREFIX + key) == "duplicate":
+                custom[key] = value
+        keep.custom = custom
+        keep.tags.add(*lose.tags.all())
+        lose.tags.clear()
+        moved = _move_references(keep, lose, organization_references())
+        _derive_organization(keep)
+        keep.version += 1
+        keep.updated_at = timezone.now()
+        keep.save()
+
+        now = timezone.now()
+        lose.deleted_at = now
+        lose.merged_into = keep
+        lose.version += 1
+        lose.updated_at = now
+        lose.save(update_fields=["deleted_at", "merged_into", "version", "updated_at"])
+
+        changes = audit.diff(before, audit.snapshot(keep, ORGANIZATION_AUDITED))
+        tags_after = sorted(keep.tags.values_list("name", flat=True))
+        if tags_after != tags_before:
+            changes["tags"] = [tags_before, tags_after]
+        changes["merged"] = [None, lose.pk]
+        changes["moved"] = [None, moved]
+        audit.record(action="contacts.organization.merged", instance=keep, changes=changes)
+        audit.record(
+            action="contacts.organization.merged",
+            instance=lose,
+            changes={"merged_into": [None, keep.pk], "deleted_at": [None, audit.jsonable(now)]},
+        )
+        events.emit(
+            "contacts.organization.merged", {"id": keep.pk, "duplicate": lose.pk, "moved": moved}
+        )
     return keep

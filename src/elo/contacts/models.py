@@ -48,6 +48,15 @@ class Organization(Record):
     addresses = models.JSONField(_("addresses"), default=list, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
     search_text = models.TextField(editable=False, default="")
+    # Set when this organization was merged into another (then it is soft-deleted).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         indexes = _record_indexes("org")

@@ -242,9 +242,7 @@ def test_service_errors_are_shown_at_their_row_and_nothing_is_saved(web: Any, ad
     assert 'value="ok"' in content and posted_rows(content, "actions") == 6
 
 
-def test_actions_of_a_branch_that_became_another_action_are_refused(
-    web: Any, admin: Any
-) -> None:
+def test_actions_of_a_branch_that_became_another_action_are_refused(web: Any, admin: Any) -> None:
     data = form(
         [],
         [

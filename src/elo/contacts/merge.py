@@ -221,6 +221,26 @@ def _union_collections(survivor: Person, duplicate: Person) -> tuple[list[str], 
     return [*emails, *new_emails], [*phones, *new_phones]
 
 
+def _lock_pair(
+    model: Any, actor: Any, survivor: Any, duplicate: Any, *, itself: str, hidden: str, trashed: str
+) -> tuple[Any, Any]:
+    """Both records locked for the merge, after checking they are two, visible to `actor`
+    and not in the trash; call it inside the merge's transaction."""
+    if survivor.pk == duplicate.pk:
+        raise ValidationError({"duplicate": [itself]}, code="same_record")
+    pair = [survivor.pk, duplicate.pk]
+    locked = {record.pk: record for record in model.objects.select_for_update().filter(pk__in=pair)}
+    visible = set(
+        model.objects.visible_to(actor).filter(pk__in=list(locked)).values_list("pk", flat=True)
+    )
+    if visible != set(pair):
+        raise PermissionDenied(hidden)
+    keep, lose = locked[survivor.pk], locked[duplicate.pk]
+    if keep.deleted_at is not None or lose.deleted_at is not None:
+        raise ValidationError({"duplicate": [trashed]}, code="already_deleted")
+    return keep, lose
+
+
 def person_merge(
     *,
     actor: Any,
@@ -237,30 +257,16 @@ def person_merge(
     require(actor, "contacts.change")
     require(actor, "contacts.delete")
     fields = dict(fields or {})
-    if survivor.pk == duplicate.pk:
-        raise ValidationError(
-            {"duplicate": [_("A person cannot be merged into itself.")]}, code="same_record"
-        )
     with transaction.atomic():
-        locked = {
-            person.pk: person
-            for person in Person.objects.select_for_update().filter(
-                pk__in=[survivor.pk, duplicate.pk]
-            )
-        }
-        visible = set(
-            Person.objects.visible_to(actor)
-            .filter(pk__in=list(locked))
-            .values_list("pk", flat=True)
+        keep, lose = _lock_pair(
+            Person,
+            actor,
+            survivor,
+            duplicate,
+            itself=_("A person cannot be merged into itself."),
+            hidden=_("You cannot see both people."),
+            trashed=_("A person in the trash cannot be merged."),
         )
-        if visible != {survivor.pk, duplicate.pk}:
-            raise PermissionDenied(_("You cannot see both people."))
-        keep, lose = locked[survivor.pk], locked[duplicate.pk]
-        if keep.deleted_at is not None or lose.deleted_at is not None:
-            raise ValidationError(
-                {"duplicate": [_("A person in the trash cannot be merged.")]},
-                code="already_deleted",
-            )
         _check_choices(fields, MERGE_FIELDS, lose.custom)
         emails = list(keep.emails.values_list("email", flat=True))
         phones = list(keep.phones.values_list("number", flat=True))
@@ -346,31 +352,16 @@ def organization_merge(
     require(actor, "contacts.change")
     require(actor, "contacts.delete")
     fields = dict(fields or {})
-    if survivor.pk == duplicate.pk:
-        raise ValidationError(
-            {"duplicate": [_("An organization cannot be merged into itself.")]},
-            code="same_record",
-        )
     with transaction.atomic():
-        locked = {
-            record.pk: record
-            for record in Organization.objects.select_for_update().filter(
-                pk__in=[survivor.pk, duplicate.pk]
-            )
-        }
-        visible = set(
-            Organization.objects.visible_to(actor)
-            .filter(pk__in=list(locked))
-            .values_list("pk", flat=True)
+        keep, lose = _lock_pair(
+            Organization,
+            actor,
+            survivor,
+            duplicate,
+            itself=_("An organization cannot be merged into itself."),
+            hidden=_("You cannot see both organizations."),
+            trashed=_("An organization in the trash cannot be merged."),
         )
-        if visible != {survivor.pk, duplicate.pk}:
-            raise PermissionDenied(_("You cannot see both organizations."))
-        keep, lose = locked[survivor.pk], locked[duplicate.pk]
-        if keep.deleted_at is not None or lose.deleted_at is not None:
-            raise ValidationError(
-                {"duplicate": [_("An organization in the trash cannot be merged.")]},
-                code="already_deleted",
-            )
         _check_choices(fields, ORGANIZATION_MERGE_FIELDS, lose.custom)
         before = audit.snapshot(keep, ORGANIZATION_AUDITED)
         tags_before = sorted(keep.tags.values_list("name", flat=True))

@@ -33,3 +33,25 @@ class ConsentSource(models.TextChoices):
     API = "api", _("API")
     AGENT = "agent", _("Agent")
     EMAIL_LINK = "email_link", _("Email link")
+
+
+class RequestKind(models.TextChoices):
+    ACCESS = "access", _("Access")
+    PORTABILITY = "portability", _("Portability")
+    RECTIFICATION = "rectification", _("Rectification")
+    ERASURE = "erasure", _("Erasure")
+    RESTRICTION = "restriction", _("Restriction")
+    OBJECTION = "objection", _("Objection")
+
+
+class PrivacyLaw(models.TextChoices):
+    LGPD = "lgpd", _("LGPD (Brazil)")
+    GDPR = "gdpr", _("GDPR (EU)")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IDENTITY_VERIFIED = "identity_verified", _("Identity verified")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Rejected")

@@ -1,4 +1,4 @@
-"""Events about consent (see elo.core.event_types)."""
+"""Events about consent and data subject requests (see elo.core.event_types)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,15 @@ _CONSENT_EXAMPLE = {
     "channel": "email",
     "basis": "consent",
     "source": "form",
+}
+
+_REQUEST_EXAMPLE = {
+    "id": 12,
+    "person": 501,
+    "kind": "access",
+    "law": "lgpd",
+    "status": "open",
+    "due_at": "2026-01-16T10:00:00+00:00",
 }
 
 EVENT_TYPES: dict[str, dict[str, Any]] = {
@@ -36,5 +45,31 @@ EVENT_TYPES: dict[str, dict[str, Any]] = {
     "privacy.purpose.updated": {
         "description": "A consent purpose changed; `changed` lists the fields.",
         "example": {"id": 4, "key": "newsletter", "changed": ["active"]},
+    },
+    "privacy.request.created": {
+        "description": "A data subject request (access, portability, rectification, erasure,"
+        " restriction or objection) was logged; `due_at` follows from the law.",
+        "example": _REQUEST_EXAMPLE,
+    },
+    "privacy.request.identity_verified": {
+        "description": "The requester's identity was verified; the request can proceed.",
+        "example": {**_REQUEST_EXAMPLE, "status": "identity_verified"},
+    },
+    "privacy.request.bundle_built": {
+        "description": "The bundle of everything held about the person was built for an"
+        " access or portability request, which is now in progress.",
+        "example": {**_REQUEST_EXAMPLE, "status": "in_progress"},
+    },
+    "privacy.request.in_progress": {
+        "description": "A data subject request is being worked on; `from` is the old status.",
+        "example": {**_REQUEST_EXAMPLE, "status": "in_progress", "from": "identity_verified"},
+    },
+    "privacy.request.completed": {
+        "description": "A data subject request was answered.",
+        "example": {**_REQUEST_EXAMPLE, "status": "completed", "from": "in_progress"},
+    },
+    "privacy.request.rejected": {
+        "description": "A data subject request was refused (e.g. identity not verified).",
+        "example": {**_REQUEST_EXAMPLE, "status": "rejected", "from": "open"},
     },
 }

@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from elo.contacts.models import Person
-from elo.privacy.choices import Channel, ConsentAction, ConsentSource, LawfulBasis
+from elo.privacy.choices import (
+    Channel,
+    ConsentAction,
+    ConsentSource,
+    LawfulBasis,
+    PrivacyLaw,
+    RequestKind,
+    RequestStatus,
+)
 
 
 class ConsentPurpose(models.Model):
@@ -90,3 +98,45 @@ class ConsentEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("consent events are never deleted")
+
+
+class SubjectRequest(models.Model):
+    """A data subject request (access, portability, erasure, ...) with its legal deadline."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="subject_requests")
+    kind = models.CharField(_("kind"), max_length=20, choices=RequestKind.choices)
+    law = models.CharField(_("law"), max_length=10, choices=PrivacyLaw.choices)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    identity_check = models.TextField(_("identity check"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    bundle_built_at = models.DateTimeField(_("bundle built"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["due_at", "id"], name="subject_request_due"),
+            models.Index(fields=["status", "due_at", "id"], name="subject_request_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (RequestStatus.COMPLETED, RequestStatus.REJECTED)
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_closed and self.due_at < timezone.now()

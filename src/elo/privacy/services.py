@@ -3,7 +3,9 @@ insert events, never change or delete them."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -23,8 +25,16 @@ from elo.contacts.models import Person
 from elo.core import audit, context, events
 from elo.core.errors import check_version
 from elo.core.permissions import require
-from elo.privacy.choices import Channel, ConsentAction, ConsentSource, LawfulBasis
-from elo.privacy.models import ConsentEvent, ConsentPurpose
+from elo.privacy.choices import (
+    Channel,
+    ConsentAction,
+    ConsentSource,
+    LawfulBasis,
+    PrivacyLaw,
+    RequestKind,
+    RequestStatus,
+)
+from elo.privacy.models import ConsentEvent, ConsentPurpose, SubjectRequest
 
 CONFIRM_SALT = "elo.privacy.confirm"
 WITHDRAW_SALT = "elo.privacy.withdraw"
@@ -381,3 +391,245 @@ def consent_withdraw_by_link(
             ip_address=ip_address or None,
             user_agent=str(user_agent or "")[:500],
         )
+
+
+# --- data subject requests ------------------------------------------------------------------
+
+REQUEST_FIELDS = ["person", "kind", "law", "received_at", "due_at", "status", "notes"]
+BUNDLE_KINDS = (RequestKind.ACCESS, RequestKind.PORTABILITY)
+# status -> the statuses request_set_status may move it to (identity_verified is reached
+# only through request_verify_identity, which records how)
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    RequestStatus.OPEN: (RequestStatus.REJECTED,),
+    RequestStatus.IDENTITY_VERIFIED: (
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.COMPLETED,
+        RequestStatus.REJECTED,
+    ),
+    RequestStatus.IN_PROGRESS: (RequestStatus.COMPLETED, RequestStatus.REJECTED),
+    RequestStatus.COMPLETED: (),
+    RequestStatus.REJECTED: (),
+}
+
+
+def _deadline_days(law: str) -> int | None:
+    """Days set by ELO_PRIVACY_DEADLINE_DAYS_LGPD / _GDPR, or None for the law's default."""
+    raw = os.environ.get(f"ELO_PRIVACY_DEADLINE_DAYS_{law.upper()}", "").strip()
+    if not raw:
+        return None
+    try:
+        days = int(raw)
+    except ValueError:
+        return None
+    return days if days > 0 else None
+
+
+def _add_month(moment: datetime.datetime) -> datetime.datetime:
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def request_due_at(law: str, received_at: datetime.datetime) -> datetime.datetime:
+    """The answer is due 15 days after receipt under LGPD (art. 19, II) and one month after
+    under GDPR (art. 12(3)); either is overridden in days by the environment."""
+    days = _deadline_days(law)
+    if days is not None:
+        return received_at + datetime.timedelta(days=days)
+    if law == PrivacyLaw.GDPR:
+        return _add_month(received_at)
+    return received_at + datetime.timedelta(days=15)
+
+
+def _request_payload(request: SubjectRequest) -> dict[str, Any]:
+    return {
+        "id": request.pk,
+        "person": request.person_id,
+        "kind": request.kind,
+        "law": request.law,
+        "status": request.status,
+        "due_at": request.due_at,
+    }
+
+
+def request_create(
+    *,
+    actor: Any,
+    person: Person,
+    kind: str,
+    law: str,
+    received_at: datetime.datetime | None = None,
+    notes: str = "",
+) -> SubjectRequest:
+    """Logs a request the person made; the deadline follows from the law and receipt."""
+    require(actor, "settings.manage")
+    errors: dict[str, list[str]] = {}
+    kind = _choice(kind, RequestKind, "kind", errors)
+    law = _choice(law, PrivacyLaw, "law", errors)
+    now = timezone.now()
+    received = received_at or now
+    if timezone.is_naive(received):
+        received = timezone.make_aware(received)
+    if received > now + datetime.timedelta(minutes=5):
+        errors["received_at"] = [_("The request cannot be received in the future.")]
+    notes = str(notes or "").strip()
+    if len(notes) > 10000:
+        errors["notes"] = [_("At most 10,000 characters.")]
+    if person.deleted_at is not None:
+        errors["person"] = [_("The person is in the trash.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        request = SubjectRequest.objects.create(
+            person=person,
+            kind=kind,
+            law=law,
+            received_at=received,
+            due_at=request_due_at(law, received),
+            notes=notes,
+        )
+        audit.record(
+            action="privacy.request.created",
+            instance=request,
+            changes=audit.snapshot(request, REQUEST_FIELDS),
+        )
+        events.emit("privacy.request.created", _request_payload(request))
+    return request
+
+
+def _locked(request: SubjectRequest, expected_version: int | None) -> SubjectRequest:
+    locked = SubjectRequest.objects.select_for_update().get(pk=request.pk)
+    check_version(expected_version, locked.version)
+    return locked
+
+
+def _save(locked: SubjectRequest) -> None:
+    locked.version += 1
+    locked.updated_at = timezone.now()
+    locked.save()
+
+
+def request_verify_identity(
+    *,
+    actor: Any,
+    request: SubjectRequest,
+    identity_check: str,
+    expected_version: int | None = None,
+) -> SubjectRequest:
+    """Records how the requester's identity was verified (e.g. "ID card seen, matches the
+    email on file"); an open request becomes identity_verified."""
+    require(actor, "settings.manage")
+    text = str(identity_check or "").strip()
+    if not text:
+        raise ValidationError({"identity_check": [_("Describe how the identity was verified.")]})
+    if len(text) > 5000:
+        raise ValidationError({"identity_check": [_("At most 5,000 characters.")]})
+    with transaction.atomic():
+        locked = _locked(request, expected_version)
+        if locked.status != RequestStatus.OPEN:
+            raise ValidationError(
+                {"status": [_("Only an open request can have its identity verified.")]}
+            )
+        locked.status = RequestStatus.IDENTITY_VERIFIED
+        locked.identity_check = text
+        locked.verified_by = actor
+        locked.verified_at = timezone.now()
+        _save(locked)
+        audit.record(
+            action="privacy.request.identity_verified",
+            instance=locked,
+            changes={"identity_check": text, "status": [RequestStatus.OPEN, locked.status]},
+        )
+        events.emit("privacy.request.identity_verified", _request_payload(locked))
+    return locked
+
+
+def request_set_status(
+    *,
+    actor: Any,
+    request: SubjectRequest,
+    status: str,
+    notes: str | None = None,
+    expected_version: int | None = None,
+) -> SubjectRequest:
+    """Moves the request on: in_progress, completed or rejected (see TRANSITIONS)."""
+    require(actor, "settings.manage")
+    status = str(status or "")
+    if status not in RequestStatus.values:
+        raise ValidationError(
+            {"status": [_("Choose one of: %(values)s.") % {"values": ", ".join(RequestStatus)}]}
+        )
+    with transaction.atomic():
+        locked = _locked(request, expected_version)
+        before = locked.status
+        if status not in TRANSITIONS[before]:
+            raise ValidationError(
+                {
+                    "status": [
+                        _("A request that is %(before)s cannot become %(after)s.")
+                        % {"before": before, "after": status}
+                    ]
+                }
+            )
+        locked.status = status
+        if status in (RequestStatus.COMPLETED, RequestStatus.REJECTED):
+            locked.completed_at = timezone.now()
+        changes: dict[str, Any] = {"status": [before, status]}
+        if notes is not None and str(notes).strip() != locked.notes:
+            changes["notes"] = [locked.notes, str(notes).strip()]
+            locked.notes = str(notes).strip()[:10000]
+        _save(locked)
+        audit.record(action=f"privacy.request.{status}", instance=locked, changes=changes)
+        events.emit(f"privacy.request.{status}", {**_request_payload(locked), "from": before})
+    return locked
+
+
+def request_build_bundle(
+    *, actor: Any, request: SubjectRequest, expected_version: int | None = None
+) -> SubjectRequest:
+    """The access/portability action: the bundle of everything held about the person becomes
+    downloadable and the request is in progress. The ZIP is built afresh on each download
+    (`request_bundle_download`), so no extra copy of the personal data is kept."""
+    require(actor, "settings.manage")
+    with transaction.atomic():
+        locked = _locked(request, expected_version)
+        if locked.kind not in BUNDLE_KINDS:
+            raise ValidationError(
+                {"kind": [_("Only access and portability requests get a data bundle.")]}
+            )
+        if locked.status not in (RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS):
+            raise ValidationError(
+                {"status": [_("Verify the requester's identity before building the bundle.")]}
+            )
+        before = locked.status
+        locked.status = RequestStatus.IN_PROGRESS
+        locked.bundle_built_at = timezone.now()
+        _save(locked)
+        audit.record(
+            action="privacy.request.bundle_built",
+            instance=locked,
+            changes={"status": [before, locked.status]},
+        )
+        events.emit("privacy.request.bundle_built", _request_payload(locked))
+    return locked
+
+
+def request_bundle_download(*, actor: Any, request: SubjectRequest) -> bytes:
+    """The ZIP of the person's data for a request whose bundle was built; every download is
+    audited on the request and on the person (the access log)."""
+    from elo.privacy.bundle import bundle_for
+
+    require(actor, "settings.manage")
+    if request.bundle_built_at is None or request.status == RequestStatus.REJECTED:
+        raise ValidationError({"bundle": [_("Build the bundle first.")]})
+    data = bundle_for(request.person)
+    with transaction.atomic():
+        changes = {"request": request.pk, "bytes": len(data)}
+        audit.record(action="privacy.request.bundle_downloaded", instance=request, changes=changes)
+        audit.record(
+            action="privacy.data.exported",
+            target_type="contacts.person",
+            target_id=str(request.person_id),
+            changes=changes,
+        )
+    return data

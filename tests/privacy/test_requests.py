@@ -1,0 +1,206 @@
+"""Data subject requests: deadlines per law, status transitions, the access bundle."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from elo.activities import services as activity_services
+from elo.billing import services as billing_services
+from elo.core.models import AuditEntry, OutboxEvent
+from elo.privacy import services
+from elo.privacy.bundle import bundle_for
+from elo.privacy.models import SubjectRequest
+from elo.sales.services import quotes
+from elo.sales.services.deals import deal_create
+
+pytestmark = pytest.mark.django_db
+
+GRANT = {
+    "purpose": "marketing",
+    "channel": "email",
+    "action": "granted",
+    "text": "Yes, email me offers.",
+}
+
+
+@pytest.fixture
+def ana(make_person: Any) -> Any:
+    return make_person(
+        given_name="Ana", family_name="Lima", emails=["ana@cliente.com.br", "ana@casa.pt"],
+    )  # fmt: skip
+
+
+def _request(admin: Any, person: Any, kind: str = "access", law: str = "lgpd") -> SubjectRequest:
+    return services.request_create(actor=admin, person=person, kind=kind, law=law)
+
+
+def _verified(admin: Any, person: Any, kind: str = "access") -> SubjectRequest:
+    request = _request(admin, person, kind)
+    return services.request_verify_identity(
+        actor=admin, request=request, identity_check="ID card seen, matches the email on file"
+    )
+
+
+def test_create_sets_deadline_per_law_audits_and_emits(admin: Any, ana: Any) -> None:
+    received = timezone.make_aware(datetime.datetime(2026, 1, 31, 10, 0))
+    lgpd = services.request_create(
+        actor=admin, person=ana, kind="access", law="lgpd", received_at=received
+    )
+    gdpr = services.request_create(
+        actor=admin, person=ana, kind="portability", law="gdpr", received_at=received
+    )
+    assert lgpd.due_at == received + datetime.timedelta(days=15)
+    assert gdpr.due_at == timezone.make_aware(datetime.datetime(2026, 2, 28, 10, 0))
+    assert (lgpd.status, lgpd.version) == ("open", 1)
+    entry = AuditEntry.objects.get(action="privacy.request.created", object_id=str(lgpd.pk))
+    assert entry.changes["kind"] == "access" and entry.changes["law"] == "lgpd"
+    event = OutboxEvent.objects.filter(name="privacy.request.created").order_by("id").first()
+    assert event is not None and event.payload["person"] == ana.pk
+
+
+def test_deadlines_come_from_the_environment(
+    admin: Any, ana: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ELO_PRIVACY_DEADLINE_DAYS_LGPD", "10")
+    monkeypatch.setenv("ELO_PRIVACY_DEADLINE_DAYS_GDPR", "30")
+    received = timezone.now()
+    assert services.request_due_at("lgpd", received) == received + datetime.timedelta(days=10)
+    assert services.request_due_at("gdpr", received) == received + datetime.timedelta(days=30)
+    monkeypatch.setenv("ELO_PRIVACY_DEADLINE_DAYS_LGPD", "nonsense")
+    assert services.request_due_at("lgpd", received) == received + datetime.timedelta(days=15)
+
+
+def test_create_validates_and_writes_nothing_on_refusal(admin: Any, rep: Any, ana: Any) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.request_create(actor=admin, person=ana, kind="delete-all", law="ccpa")
+    assert set(caught.value.error_dict) == {"kind", "law"}
+    with pytest.raises(PermissionDenied):
+        _request(rep, ana)
+    assert not SubjectRequest.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="privacy.request").exists()
+
+
+def test_status_transitions(admin: Any, ana: Any) -> None:
+    request = _request(admin, ana)
+    with pytest.raises(ValidationError):
+        services.request_set_status(actor=admin, request=request, status="in_progress")
+    with pytest.raises(ValidationError):
+        services.request_verify_identity(actor=admin, request=request, identity_check=" ")
+    request = services.request_verify_identity(
+        actor=admin, request=request, identity_check="Video call", expected_version=1
+    )
+    assert request.status == "identity_verified" and request.verified_by == admin
+    assert request.verified_at is not None and request.version == 2
+    with pytest.raises(ValidationError):
+        services.request_verify_identity(actor=admin, request=request, identity_check="again")
+    request = services.request_set_status(actor=admin, request=request, status="in_progress")
+    request = services.request_set_status(
+        actor=admin, request=request, status="completed", notes="Sent by email"
+    )
+    assert request.status == "completed" and request.completed_at is not None
+    assert request.notes == "Sent by email"
+    assert OutboxEvent.objects.filter(name="privacy.request.completed").exists()
+    assert AuditEntry.objects.filter(
+        action="privacy.request.completed", object_id=str(request.pk)
+    ).exists()
+    with pytest.raises(ValidationError):
+        services.request_set_status(actor=admin, request=request, status="rejected")
+    rejected = services.request_set_status(
+        actor=admin, request=_request(admin, ana), status="rejected"
+    )
+    assert rejected.status == "rejected"
+
+
+def test_bundle_needs_verified_identity_and_an_access_kind(admin: Any, ana: Any) -> None:
+    with pytest.raises(ValidationError):
+        services.request_build_bundle(actor=admin, request=_request(admin, ana))
+    with pytest.raises(ValidationError):
+        services.request_build_bundle(actor=admin, request=_verified(admin, ana, "objection"))
+    request = _request(admin, ana)
+    with pytest.raises(ValidationError):
+        services.request_bundle_download(actor=admin, request=request)
+
+
+def _full_person(admin: Any, manager: Any, rep: Any, ana: Any) -> dict[str, Any]:
+    from elo.privacy.services import consent_record
+
+    consent_record(actor=rep, person=ana, **GRANT)
+    note = activity_services.activity_create(
+        actor=rep, data={"kind": "note", "body": "Prefers calls after 5pm", "person": ana.pk}
+    )
+    deal = deal_create(actor=rep, data={"title": "Ana's rollout", "people": [{"person": ana.pk}]})
+    quote = quotes.quote_create(
+        actor=rep,
+        data={"title": "Rollout", "currency": "EUR", "person": ana.pk,
+              "lines": [{"description": "Seats", "quantity": "10", "unit_price": "30"}]},
+    )  # fmt: skip
+    quotes.quote_set_status(actor=rep, quote=quote, status="sent")
+    quotes.quote_set_status(actor=rep, quote=quote, status="accepted")
+    order = billing_services.order_from_quote(actor=rep, quote=quote)
+    invoice = billing_services.invoice_issue(
+        actor=manager, invoice=billing_services.invoice_draft(actor=manager, order=order)
+    )
+    return {"note": note, "deal": deal, "quote": quote, "order": order, "invoice": invoice}
+
+
+def test_bundle_holds_everything_about_the_person(
+    admin: Any, manager: Any, rep: Any, ana: Any
+) -> None:
+    made = _full_person(admin, manager, rep, ana)
+    request = services.request_build_bundle(actor=admin, request=_verified(admin, ana))
+    assert request.status == "in_progress" and request.bundle_built_at is not None
+    content = services.request_bundle_download(actor=admin, request=request)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    data = json.loads(archive.read("person.json"))
+    assert data["person"]["given_name"] == "Ana" and data["person"]["id"] == ana.pk
+    assert {row["email"] for row in data["emails"]} == {"ana@cliente.com.br", "ana@casa.pt"}
+    assert [row["id"] for row in data["activities"]] == [made["note"].pk]
+    assert "Prefers calls" in data["activities"][0]["body"]
+    assert [row["id"] for row in data["deals"]] == [made["deal"].pk]
+    assert [row["id"] for row in data["quotes"]] == [made["quote"].pk]
+    assert [row["id"] for row in data["orders"]] == [made["order"].pk]
+    assert [row["id"] for row in data["invoices"]] == [made["invoice"].pk]
+    assert data["billing.invoiceline"] and data["sales.quoteline"]
+    assert [row["action"] for row in data["consent_events"]] == ["granted"]
+    assert data["consent_events"][0]["text"] == GRANT["text"]
+    assert [row["id"] for row in data["subject_requests"]] == [request.pk]
+    actions = {row["action"] for row in data["audit_entries"]}
+    assert {"privacy.consent.granted", "privacy.request.created"} <= actions
+    names = set(archive.namelist())
+    for section in ("person", "emails", "activities", "deals", "invoices", "consent_events"):
+        assert f"csv/{section}.csv" in names
+    for name in names - {"person.json"}:
+        rows = list(csv.DictReader(io.StringIO(archive.read(name).decode())))
+        assert name != "csv/emails.csv" or len(rows) == 2
+    invoices = list(csv.DictReader(io.StringIO(archive.read("csv/invoices.csv").decode())))
+    assert invoices[0]["id"] == str(made["invoice"].pk)
+    downloads = AuditEntry.objects.filter(action="privacy.request.bundle_downloaded")
+    assert downloads.count() == 1
+    assert AuditEntry.objects.filter(
+        action="privacy.data.exported", object_type="contacts.person", object_id=str(ana.pk)
+    ).exists()
+
+
+def test_bundle_keeps_other_people_out(rep: Any, make_person: Any, ana: Any) -> None:
+    other = make_person(given_name="Bruno", emails=["bruno@example.com"])
+    activity_services.activity_create(
+        actor=rep, data={"kind": "note", "body": "About Bruno", "person": other.pk}
+    )
+    data = json.loads(zipfile.ZipFile(io.BytesIO(bundle_for(ana))).read("person.json"))
+    assert "bruno" not in json.dumps(data).lower()
+
+
+def test_csv_cells_are_safe_against_formulas(rep: Any, make_person: Any) -> None:
+    person = make_person(given_name="=HYPERLINK(1)")
+    archive = zipfile.ZipFile(io.BytesIO(bundle_for(person)))
+    rows = list(csv.DictReader(io.StringIO(archive.read("csv/person.csv").decode())))
+    assert rows[0]["given_name"] == "'=HYPERLINK(1)"

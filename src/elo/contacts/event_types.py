@@ -61,4 +61,10 @@ EVENT_TYPES: dict[str, dict[str, Any]] = {
         "description": "An organization was restored from the trash.",
         "example": {"id": 88},
     },
+    "contacts.email.bounced": {
+        "description": "Mail to one of a person's email addresses bounced (reported by inbound"
+        " mail or a campaign); the address is flagged with `bounced_at`. One event per person"
+        " holding the address.",
+        "example": {"id": 501, "email": "maria@example.com", "reason": "550 mailbox unavailable"},
+    },
 }

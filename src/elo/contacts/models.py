@@ -57,6 +57,10 @@ class Organization(Record):
         editable=False,
         related_name="+",
     )
+    # Set by the on-demand "Check domains" action: when the domains were last resolved and
+    # whether every one of them did (null: never checked).
+    domain_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    domain_resolves = models.BooleanField(null=True, blank=True, editable=False)
 
     class Meta:
         indexes = _record_indexes("org")
@@ -123,6 +127,8 @@ class PersonEmail(models.Model):
     email = models.CharField(max_length=254, db_index=True)
     is_primary = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
+    # Set when mail to this address bounced (inbound mail and campaigns report it).
+    bounced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -768,3 +768,91 @@ def organizations_import_batch(
                 continue
             (outcome.updated if organization.version != before else outcome.unchanged).append(pk)
     return outcome
+
+
+def email_mark_bounced(*, email: str, at: Any = None, reason: str = "") -> int:
+    """Flags every person's copy of `email` as bounced (called by inbound mail and campaigns).
+
+    Returns how many addresses were flagged; an unknown address flags nothing. Audited on each
+    person, one "contacts.email.bounced" event per person."""
+    address = email.strip().lower()
+    when = at or timezone.now()
+    with transaction.atomic():
+        rows = list(
+            PersonEmail.objects.select_for_update()
+            .filter(email=address, person__deleted_at__isnull=True)
+            .select_related("person")
+        )
+        if not rows:
+            return 0
+        PersonEmail.objects.filter(pk__in=[row.pk for row in rows]).update(bounced_at=when)
+        for row in rows:
+            audit.record(
+                action="contacts.email.bounced",
+                instance=row.person,
+                changes={"email": address, "bounced_at": when.isoformat(), "reason": reason[:500]},
+            )
+            events.emit(
+                "contacts.email.bounced",
+                {"id": row.person_id, "email": address, "reason": reason[:500]},
+            )
+    return len(rows)
+
+
+DOMAIN_CHECK_LIMIT = 200
+DOMAIN_CHECK_TIMEOUT = 2.0
+
+
+def _domain_resolves(domain: str) -> bool:
+    import socket
+
+    # RFC 6761: names under .invalid never resolve; no need to ask a resolver.
+    if domain == "invalid" or domain.endswith(".invalid"):
+        return False
+    try:
+        return bool(socket.getaddrinfo(domain, None))
+    except (OSError, UnicodeError):
+        return False
+
+
+def organization_domains_check(
+    *,
+    actor: Any,
+    organizations: models.QuerySet[Organization],
+    limit: int = DOMAIN_CHECK_LIMIT,
+    timeout: float = DOMAIN_CHECK_TIMEOUT,
+) -> dict[str, int]:
+    """Resolves the domains of up to `limit` of `organizations` (never checked first, then
+    the longest ago) and stores `domain_checked_at` and `domain_resolves` (true when every
+    domain resolves). A lookup slower than `timeout` seconds counts as not resolving."""
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    require(actor, "contacts.change")
+    batch = list(
+        organizations.filter(deleted_at__isnull=True)
+        .exclude(domains=[])
+        .order_by(models.F("domain_checked_at").asc(nulls_first=True), "id")
+        .only("id", "domains")[:limit]
+    )
+    domains = sorted({str(d).lower() for org in batch for d in org.domains if d})
+    results: dict[str, bool] = {}
+    if domains:
+        pool = ThreadPoolExecutor(max_workers=min(16, len(domains)))
+        futures = {domain: pool.submit(_domain_resolves, domain) for domain in domains}
+        wait(futures.values(), timeout=timeout)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for domain, future in futures.items():
+            results[domain] = future.done() and not future.cancelled() and future.result()
+    now = timezone.now()
+    for org in batch:
+        org.domain_checked_at = now
+        org.domain_resolves = all(results.get(str(d).lower(), False) for d in org.domains if d)
+    failing = sum(1 for org in batch if not org.domain_resolves)
+    with transaction.atomic():
+        Organization.objects.bulk_update(batch, ["domain_checked_at", "domain_resolves"])
+        audit.record(
+            action="contacts.organization.domains_checked",
+            changes={"checked": len(batch), "not_resolving": failing},
+            target_type="contacts.organization",
+        )
+    return {"checked": len(batch), "not_resolving": failing}

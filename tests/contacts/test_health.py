@@ -150,3 +150,106 @@ def test_domain_check_is_limited_per_click(make_organization: Any, rep: Any) -> 
         actor=rep, organizations=Organization.objects.visible_to(rep), limit=2
     )
     assert not Organization.objects.filter(domain_checked_at__isnull=True).exists()
+
+
+def _problem_people(make_person: Any, rep: Any) -> None:
+    bounced = make_person(given_name="Bounced", emails=["bounced@example.com"])
+    services.email_mark_bounced(email="bounced@example.com")
+    invalid = make_person(given_name="Invalid", emails=["invalid@example.com"])
+    PersonPhone.objects.create(person=invalid, number="+5511000000000")
+    make_person(given_name="Silent")
+    activity_create(actor=rep, data={"kind": "note", "body": "hi", "person": bounced.pk})
+
+
+def test_page_shows_counts_and_worst_records(
+    web: Any, rep: Any, other_rep: Any, make_person: Any, make_organization: Any
+) -> None:
+    _problem_people(make_person, rep)
+    make_person(owner=other_rep, given_name="Hidden")
+    broken = make_organization(name="Broken Ltda", domains=["broken.invalid"])
+    services.organization_domains_check(actor=rep, organizations=Organization.objects.all())
+    page = web(rep).get("/data-health/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-count="bounced_emails">1<' in html
+    assert 'data-count="invalid_phones">1<' in html
+    assert 'data-count="no_activity">2<' in html
+    assert 'data-count="unreachable">1<' in html
+    assert 'data-count="domains_not_resolving">1<' in html
+    for name in ("Bounced", "Invalid", "Silent", "Broken Ltda", "+5511000000000"):
+        assert name in html
+    assert f"/organizations/{broken.pk}/" in html
+    assert "Hidden" not in html
+    assert "Check domains" in html
+
+
+def test_page_months_parameter(web: Any, rep: Any, make_person: Any) -> None:
+    old = make_person(given_name="Old")
+    activity_create(
+        actor=rep,
+        data={
+            "kind": "note",
+            "body": "x",
+            "person": old.pk,
+            "occurred_at": timezone.now() - timedelta(days=400),
+        },
+    )
+    client = web(rep)
+    assert 'data-count="no_activity">1<' in client.get("/data-health/").content.decode()
+    page = client.get("/data-health/?months=24").content.decode()
+    assert 'data-count="no_activity">0<' in page
+    assert client.get("/data-health/?months=abc").status_code == 200
+
+
+def test_page_needs_login(client: Any) -> None:
+    response = client.get("/data-health/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+def test_people_list_links_to_data_health_and_duplicates(web: Any, rep: Any) -> None:
+    html = web(rep).get("/people/").content.decode()
+    assert 'href="/data-health/"' in html
+    assert 'href="/people/duplicates/"' in html
+
+
+def test_check_domains_button(web: Any, rep: Any, make_organization: Any) -> None:
+    broken = make_organization(name="Broken", domains=["broken.invalid"])
+    response = web(rep).post("/data-health/check-domains/")
+    assert response.status_code == 302
+    broken.refresh_from_db()
+    assert broken.domain_resolves is False
+    page = web(rep).get("/data-health/").content.decode()
+    assert 'data-count="domains_not_resolving">1<' in page
+
+
+def test_check_domains_refused_to_reader(web: Any, reader: Any, make_organization: Any) -> None:
+    make_organization(domains=["broken.invalid"])
+    client = web(reader)
+    assert client.post("/data-health/check-domains/").status_code == 403
+    assert "Check domains" not in client.get("/data-health/").content.decode()
+    assert client.get("/data-health/check-domains/").status_code == 405
+    assert not Organization.objects.filter(domain_checked_at__isnull=False).exists()
+
+
+def test_page_query_count_does_not_grow(
+    web: Any, rep: Any, make_person: Any, make_organization: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = web(rep)
+    _problem_people(make_person, rep)
+    make_organization(name="Broken 0", domains=["broken0.invalid"])
+    services.organization_domains_check(actor=rep, organizations=Organization.objects.all())
+    client.get("/data-health/")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/data-health/")
+    for index in range(5):
+        _problem_people(make_person, rep)
+        make_organization(name=f"Broken {index + 1}", domains=[f"broken{index + 1}.invalid"])
+    services.organization_domains_check(actor=rep, organizations=Organization.objects.all())
+    with CaptureQueriesContext(connection) as large:
+        response = client.get("/data-health/")
+    assert 'data-count="invalid_phones">6<' in response.content.decode()
+    assert len(large.captured_queries) == len(small.captured_queries)

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from elo.contacts import views, views_duplicates
+from elo.contacts import views, views_duplicates, views_health
 
 app_name = "contacts"
 urlpatterns = [
     path("people/", views.person_list, name="person_list"),
+    path("data-health/", views_health.data_health, name="data_health"),
+    path(
+        "data-health/check-domains/",
+        views_health.data_health_check_domains,
+        name="data_health_check_domains",
+    ),
     path("people/new/", views.person_create, name="person_create"),
     path("people/bulk/", views.person_bulk, name="person_bulk"),
     path("people/duplicates/", views_duplicates.duplicate_list, name="person_duplicates"),

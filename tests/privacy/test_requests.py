@@ -204,3 +204,113 @@ def test_csv_cells_are_safe_against_formulas(rep: Any, make_person: Any) -> None
     archive = zipfile.ZipFile(io.BytesIO(bundle_for(person)))
     rows = list(csv.DictReader(io.StringIO(archive.read("csv/person.csv").decode())))
     assert rows[0]["given_name"] == "'=HYPERLINK(1)"
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+def test_api_create_verify_build_download_complete(
+    api: Any, admin: Any, ana: Any, make_person: Any
+) -> None:
+    client = api(admin)
+    created = client.post(
+        "/api/v1/privacy/requests", {"person": ana.pk, "kind": "access", "law": "gdpr"}
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["status"], body["person"], body["overdue"]) == ("open", ana.pk, False)
+    pk = body["id"]
+    assert created["ETag"] == f'"{pk}-1"'
+    refused = client.patch(f"/api/v1/privacy/requests/{pk}", {"status": "identity_verified"})
+    assert refused.status_code == 422
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["field"] == "identity_check"
+    stale = client.patch(
+        f"/api/v1/privacy/requests/{pk}",
+        {"status": "identity_verified", "identity_check": "Passport"},
+        **{"If-Match": f'"{pk}-7"'},
+    )
+    assert stale.status_code == 412
+    verified = client.patch(
+        f"/api/v1/privacy/requests/{pk}",
+        {"status": "identity_verified", "identity_check": "Passport"},
+        **{"If-Match": f'"{pk}-1"'},
+    )
+    assert verified.status_code == 200 and verified.json()["verified_by"] == admin.pk
+    assert client.get(f"/api/v1/privacy/requests/{pk}/bundle").status_code == 422
+    built = client.post(f"/api/v1/privacy/requests/{pk}/bundle")
+    assert built.status_code == 200 and built.json()["status"] == "in_progress"
+    download = client.get(f"/api/v1/privacy/requests/{pk}/bundle")
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    assert json.loads(archive.read("person.json"))["person"]["id"] == ana.pk
+    assert AuditEntry.objects.filter(action="privacy.request.bundle_downloaded").count() == 1
+    done = client.patch(f"/api/v1/privacy/requests/{pk}", {"status": "completed"})
+    assert done.status_code == 200 and done.json()["completed_at"]
+    again = client.patch(f"/api/v1/privacy/requests/{pk}", {"status": "in_progress"})
+    assert again.status_code == 422
+
+
+def test_api_permissions_and_not_found(api: Any, admin: Any, rep: Any, ana: Any) -> None:
+    request = _request(admin, ana)
+    for path in (
+        "/api/v1/privacy/requests",
+        f"/api/v1/privacy/requests/{request.pk}",
+        f"/api/v1/privacy/requests/{request.pk}/bundle",
+    ):
+        reply = api(rep).get(path)
+        assert reply.status_code == 403, path
+        assert reply["Content-Type"] == "application/problem+json"
+    refused = api(rep).post(
+        "/api/v1/privacy/requests", {"person": ana.pk, "kind": "access", "law": "lgpd"}
+    )
+    assert refused.status_code == 403
+    assert (
+        api(rep).patch(f"/api/v1/privacy/requests/{request.pk}", {"status": "rejected"}).status_code
+        == 403
+    )
+    missing = api(admin).get("/api/v1/privacy/requests/999999")
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/problem+json"
+    assert api(admin).get("/api/v1/privacy/requests/999999/bundle").status_code == 404
+    bad = api(admin).post(
+        "/api/v1/privacy/requests", {"person": ana.pk, "kind": "nope", "law": "lgpd"}
+    )
+    assert bad.status_code == 422 and bad["Content-Type"] == "application/problem+json"
+    assert (
+        api(admin)
+        .post("/api/v1/privacy/requests", {"person": 999999, "kind": "access", "law": "lgpd"})
+        .status_code
+        == 404
+    )
+
+
+def test_api_list_filters_pages_and_query_count(
+    api: Any, admin: Any, make_person: Any, django_assert_max_num_queries: Any
+) -> None:
+    long_ago = timezone.now() - datetime.timedelta(days=40)
+    people = [make_person(given_name=f"P{index}") for index in range(6)]
+    for index, person in enumerate(people):
+        services.request_create(
+            actor=admin,
+            person=person,
+            kind="access",
+            law="lgpd",
+            received_at=long_ago if index % 2 else None,
+        )
+    closed = SubjectRequest.objects.filter(received_at=long_ago).order_by("id").first()
+    assert closed is not None
+    services.request_set_status(actor=admin, request=closed, status="rejected")
+    client = api(admin)
+    with django_assert_max_num_queries(8):
+        first = client.get("/api/v1/privacy/requests?limit=4")
+    assert first.status_code == 200
+    assert len(first.json()["items"]) == 4 and first.json()["next"]
+    second = client.get(first.json()["next"])
+    assert len(second.json()["items"]) == 2 and second.json()["next"] is None
+    overdue = client.get("/api/v1/privacy/requests?overdue=true").json()["items"]
+    assert len(overdue) == 2 and all(item["overdue"] for item in overdue)
+    on_time = client.get("/api/v1/privacy/requests?overdue=false").json()["items"]
+    assert len(on_time) == 4
+    rejected = client.get("/api/v1/privacy/requests?status=rejected").json()["items"]
+    assert [item["id"] for item in rejected] == [closed.pk]

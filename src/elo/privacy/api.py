@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
 
 from elo.contacts.selectors import person_get_for
-from elo.core.api import if_match_version, next_link, page_size
+from elo.core.api import if_match_version, next_link, page_size, set_etag
 from elo.privacy import selectors, services
+from elo.privacy.choices import RequestStatus
 from elo.privacy.schemas import (
     ConsentEventOut,
     ConsentIn,
@@ -19,6 +21,11 @@ from elo.privacy.schemas import (
     PurposeList,
     PurposeOut,
     PurposePatch,
+    SubjectRequestIn,
+    SubjectRequestList,
+    SubjectRequestOut,
+    SubjectRequestPatch,
+    SubjectRequestQuery,
 )
 
 router = Router(tags=["privacy"])
@@ -89,3 +96,118 @@ def record_consent(request: HttpRequest, payload: ConsentIn, response: HttpRespo
         **data,
     )
     return 201, ConsentEventOut.from_event(event)
+
+
+# --- data subject requests ------------------------------------------------------------------
+
+
+def _request_reply(record: Any, status: int = 200) -> HttpResponse:
+    reply = JsonResponse(
+        SubjectRequestOut.from_request(record), status=status, encoder=DjangoJSONEncoder
+    )
+    set_etag(reply, record)
+    return reply
+
+
+@router.get("/privacy/requests", response=SubjectRequestList, summary="List data subject requests")
+def list_requests(request: HttpRequest, query: Query[SubjectRequestQuery]) -> Any:
+    """Soonest due first; filter by `status` and `overdue` (open past the deadline)."""
+    page = selectors.request_list_for(
+        request.user,
+        status=query.status,
+        overdue=query.overdue,
+        cursor=query.cursor,
+        size=page_size(query.limit),
+    )
+    return {
+        "items": [SubjectRequestOut.from_request(item) for item in page.items],
+        "next": next_link(request, page),
+    }
+
+
+@router.post(
+    "/privacy/requests",
+    response={201: SubjectRequestOut},
+    summary="Log a data subject request",
+)
+def create_request(request: HttpRequest, payload: SubjectRequestIn) -> Any:
+    """The deadline (`due_at`) follows from the law: 15 days under LGPD, one month under
+    GDPR (configurable)."""
+    data = payload.dict()
+    person = person_get_for(request.user, data.pop("person"), related=False)
+    created = services.request_create(actor=request.user, person=person, **data)
+    return _request_reply(selectors.request_get_for(request.user, created.pk), 201)
+
+
+@router.get(
+    "/privacy/requests/{request_id}",
+    response=SubjectRequestOut,
+    summary="A data subject request",
+)
+def get_request(request: HttpRequest, request_id: int) -> Any:
+    return _request_reply(selectors.request_get_for(request.user, request_id))
+
+
+@router.patch(
+    "/privacy/requests/{request_id}",
+    response=SubjectRequestOut,
+    summary="Change a data subject request's status",
+)
+def patch_request(request: HttpRequest, request_id: int, payload: SubjectRequestPatch) -> Any:
+    """`identity_verified` needs `identity_check` (how the identity was verified); then
+    `in_progress`, `completed` or `rejected`. Send `If-Match` to refuse stale writes."""
+    found = selectors.request_get_for(request.user, request_id)
+    version = if_match_version(request)
+    if payload.status == RequestStatus.IDENTITY_VERIFIED:
+        services.request_verify_identity(
+            actor=request.user,
+            request=found,
+            identity_check=payload.identity_check or "",
+            expected_version=version,
+        )
+    else:
+        services.request_set_status(
+            actor=request.user,
+            request=found,
+            status=payload.status,
+            notes=payload.notes,
+            expected_version=version,
+        )
+    return _request_reply(selectors.request_get_for(request.user, request_id))
+
+
+@router.post(
+    "/privacy/requests/{request_id}/bundle",
+    response=SubjectRequestOut,
+    summary="Build the person's data bundle (access, portability)",
+)
+def build_bundle(request: HttpRequest, request_id: int) -> Any:
+    """Makes the bundle downloadable and puts the request in progress; identity first."""
+    found = selectors.request_get_for(request.user, request_id)
+    services.request_build_bundle(
+        actor=request.user, request=found, expected_version=if_match_version(request)
+    )
+    return _request_reply(selectors.request_get_for(request.user, request_id))
+
+
+@router.get(
+    "/privacy/requests/{request_id}/bundle",
+    summary="Download the person's data bundle (ZIP)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "A ZIP: person.json with everything held about the person and"
+                " one CSV per entity under csv/.",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_bundle(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Every download is audited (on the request and on the person)."""
+    found = selectors.request_get_for(request.user, request_id)
+    content = services.request_bundle_download(actor=request.user, request=found)
+    reply = HttpResponse(content, content_type="application/zip")
+    reply["Content-Disposition"] = f'attachment; filename="person-{found.person_id}-data.zip"'
+    reply["Cache-Control"] = "no-store"
+    return reply

@@ -6,7 +6,7 @@ import datetime
 
 from ninja import Field, Schema
 
-from elo.privacy.models import ConsentEvent
+from elo.privacy.models import ConsentEvent, SubjectRequest
 
 
 class PurposeIn(Schema):
@@ -118,5 +118,82 @@ class ConsentsOut(Schema):
 
 class ConsentsQuery(Schema):
     person: int
+    cursor: str | None = None
+    limit: int | None = Field(None, ge=1)
+
+
+class SubjectRequestIn(Schema):
+    person: int
+    kind: str = Field(
+        ..., description="access, portability, rectification, erasure, restriction or objection"
+    )
+    law: str = Field(..., description="lgpd (15 days) or gdpr (one month)")
+    received_at: datetime.datetime | None = Field(None, description="Default: now.")
+    notes: str = ""
+
+
+class SubjectRequestPatch(Schema):
+    status: str = Field(
+        ...,
+        description="identity_verified (with `identity_check`), in_progress, completed or rejected",
+    )
+    identity_check: str | None = Field(
+        None, description="How the requester's identity was verified."
+    )
+    notes: str | None = None
+
+
+class SubjectRequestOut(Schema):
+    id: int
+    person: int
+    person_name: str
+    kind: str
+    law: str
+    received_at: datetime.datetime
+    due_at: datetime.datetime
+    overdue: bool
+    status: str
+    identity_check: str
+    verified_by: int | None
+    verified_at: datetime.datetime | None
+    notes: str
+    bundle_built_at: datetime.datetime | None
+    completed_at: datetime.datetime | None
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def from_request(request: SubjectRequest) -> dict[str, object]:
+        return {
+            "id": request.pk,
+            "person": request.person_id,
+            "person_name": str(request.person),
+            "kind": request.kind,
+            "law": request.law,
+            "received_at": request.received_at,
+            "due_at": request.due_at,
+            "overdue": request.is_overdue,
+            "status": request.status,
+            "identity_check": request.identity_check,
+            "verified_by": request.verified_by_id,
+            "verified_at": request.verified_at,
+            "notes": request.notes,
+            "bundle_built_at": request.bundle_built_at,
+            "completed_at": request.completed_at,
+            "version": request.version,
+            "created_at": request.created_at,
+            "updated_at": request.updated_at,
+        }
+
+
+class SubjectRequestList(Schema):
+    items: list[SubjectRequestOut]
+    next: str | None
+
+
+class SubjectRequestQuery(Schema):
+    status: str | None = None
+    overdue: bool | None = None
     cursor: str | None = None
     limit: int | None = Field(None, ge=1)

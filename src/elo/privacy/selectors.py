@@ -8,11 +8,15 @@ from typing import Any
 
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 
 from elo.contacts.models import Person
 from elo.core.pagination import Page, paginate
-from elo.privacy.choices import Channel, ConsentAction
-from elo.privacy.models import ConsentEvent, ConsentPurpose
+from elo.core.permissions import require
+from elo.privacy.choices import Channel, ConsentAction, RequestStatus
+from elo.privacy.models import ConsentEvent, ConsentPurpose, SubjectRequest
+
+CLOSED_STATUSES = (RequestStatus.COMPLETED, RequestStatus.REJECTED)
 
 
 @dataclass
@@ -109,3 +113,46 @@ def _allows(purpose: ConsentPurpose, latest_action: str | None) -> bool:
     if latest_action is None:
         return not purpose.consent_required
     return latest_action == ConsentAction.GRANTED
+
+
+# --- data subject requests ------------------------------------------------------------------
+
+
+def _requests_for(user: Any) -> models.QuerySet[SubjectRequest]:
+    """Requests about people `user` can see; only privacy managers see requests at all."""
+    require(user, "settings.manage")
+    from elo.contacts.selectors import person_queryset_for
+
+    visible = person_queryset_for(user).values("pk")
+    return SubjectRequest.objects.filter(person__in=models.Subquery(visible)).select_related(
+        "person", "verified_by"
+    )
+
+
+def request_list_for(
+    user: Any,
+    *,
+    status: str | None = None,
+    overdue: bool | None = None,
+    cursor: str | None = None,
+    size: int = 50,
+) -> Page[SubjectRequest]:
+    """Requests, soonest due first; `overdue` filters open requests past their deadline."""
+    queryset = _requests_for(user)
+    if status:
+        queryset = queryset.filter(status=status)
+    if overdue is not None:
+        late = models.Q(due_at__lt=timezone.now()) & ~models.Q(status__in=CLOSED_STATUSES)
+        queryset = queryset.filter(late) if overdue else queryset.exclude(late)
+    return paginate(queryset, keys=["due_at", "id"], cursor=cursor, size=size)
+
+
+def request_get_for(user: Any, pk: Any) -> SubjectRequest:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    found = _requests_for(user).filter(pk=key).first()
+    if found is None:
+        raise Http404
+    return found

@@ -253,3 +253,48 @@ def test_page_query_count_does_not_grow(
         response = client.get("/data-health/")
     assert 'data-count="invalid_phones">6<' in response.content.decode()
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_api_counts_and_ids(
+    api: Any, rep: Any, other_rep: Any, outsider: Any, make_person: Any
+) -> None:
+    _problem_people(make_person, rep)
+    hidden = make_person(owner=other_rep, given_name="Hidden")
+    response = api(rep).get("/api/v1/data-health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["months"] == 12
+    assert body["bounced_emails"]["count"] == 1
+    assert body["invalid_phones"]["count"] == 1
+    assert body["no_activity"]["count"] == 2
+    assert body["unreachable"]["count"] == 1
+    assert body["domains_not_resolving"] == {"count": 0, "ids": []}
+    assert hidden.pk not in body["unreachable"]["ids"]
+    limited = api(rep).get("/api/v1/data-health?limit=1&months=6").json()
+    assert limited["months"] == 6
+    assert limited["no_activity"]["count"] == 2 and len(limited["no_activity"]["ids"]) == 1
+    nothing = api(outsider).get("/api/v1/data-health").json()
+    assert all(nothing[key]["count"] == 0 for key in health.PROBLEMS)
+
+
+def test_api_refuses_anonymous_and_bad_parameters(api: Any, rep: Any) -> None:
+    assert api(None).get("/api/v1/data-health").status_code == 401
+    assert api(rep).get("/api/v1/data-health?months=0").status_code in (400, 422)
+    assert api(rep).get("/api/v1/data-health?limit=1000").status_code in (400, 422)
+
+
+def test_api_query_count_does_not_grow(api: Any, rep: Any, make_person: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(rep)
+    _problem_people(make_person, rep)
+    client.get("/api/v1/data-health")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/api/v1/data-health")
+    for _ in range(5):
+        _problem_people(make_person, rep)
+    with CaptureQueriesContext(connection) as large:
+        body = client.get("/api/v1/data-health").json()
+    assert body["invalid_phones"]["count"] == 6
+    assert len(large.captured_queries) == len(small.captured_queries)

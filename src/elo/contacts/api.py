@@ -4,10 +4,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from elo.activities.selectors import person_timeline
-from elo.contacts import duplicates, selectors, services
+from elo.contacts import duplicates, health, selectors, services
 from elo.contacts.filters import RecordFilter
 from elo.contacts.merge import organization_merge, person_merge
 from elo.contacts.models import Organization
@@ -349,3 +349,34 @@ def merge_organization(
     organization = selectors.organization_get_for(request.user, organization_id)
     set_etag(response, organization)
     return organization
+
+
+class DataHealthQuery(Schema):
+    months: int = Field(12, ge=1, le=240, description="The no-activity window in months.")
+    limit: int = Field(20, ge=0, le=100, description="How many ids to list per problem.")
+
+
+class DataHealthProblemOut(Schema):
+    count: int
+    ids: list[int] = Field(description="The worst records first (people, or organizations).")
+
+
+class DataHealthOut(Schema):
+    months: int
+    bounced_emails: DataHealthProblemOut
+    invalid_phones: DataHealthProblemOut
+    no_activity: DataHealthProblemOut
+    domains_not_resolving: DataHealthProblemOut
+    unreachable: DataHealthProblemOut
+
+
+@router.get("/data-health", response=DataHealthOut, summary="Stale and broken contact data")
+def data_health(request: HttpRequest, query: Query[DataHealthQuery]) -> Any:
+    """Counts per problem over the records the caller can see, with up to `limit` ids each:
+    people with a bounced email, an invalid phone, no activity in `months` months, or no email
+    and no phone; organizations whose domain did not resolve when last checked."""
+    problems = health.data_health_for(request.user, months=query.months, limit=query.limit)
+    result: dict[str, Any] = {"months": query.months}
+    for problem in problems:
+        result[problem.key] = {"count": problem.count, "ids": [r.pk for r in problem.records]}
+    return result

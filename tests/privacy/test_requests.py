@@ -314,3 +314,74 @@ def test_api_list_filters_pages_and_query_count(
     assert len(on_time) == 4
     rejected = client.get("/api/v1/privacy/requests?status=rejected").json()["items"]
     assert [item["id"] for item in rejected] == [closed.pk]
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def test_pages_list_create_verify_build_download(
+    web: Any, admin: Any, ana: Any, make_person: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = web(admin)
+    settings_page = client.get("/settings/")
+    assert settings_page.status_code == 200
+    assert settings_page.content.decode().count('href="/settings/privacy-requests/"') == 1
+    late = services.request_create(
+        actor=admin,
+        person=make_person(given_name="Late"),
+        kind="objection",
+        law="gdpr",
+        received_at=timezone.now() - datetime.timedelta(days=60),
+    )
+    for index in range(5):
+        _request(admin, make_person(given_name=f"P{index}"))
+    with django_assert_max_num_queries(12):
+        listed = client.get("/settings/privacy-requests/")
+    assert listed.status_code == 200
+    html = listed.content.decode()
+    assert "table-danger" in html and f"#{late.pk}" in html
+    only_late = client.get("/settings/privacy-requests/?overdue=1").content.decode()
+    assert f"#{late.pk}<" in only_late and only_late.count("table-danger") == 1
+    form = client.get(f"/settings/privacy-requests/new/?person={ana.pk}")
+    assert form.status_code == 200
+    created = client.post(
+        "/settings/privacy-requests/new/", {"person": ana.pk, "kind": "access", "law": "lgpd"}
+    )
+    assert created.status_code == 302
+    request = SubjectRequest.objects.get(person=ana)
+    detail_url = f"/settings/privacy-requests/{request.pk}/"
+    assert created["Location"] == detail_url
+    missing = client.post(
+        "/settings/privacy-requests/new/", {"person": 999999, "kind": "access", "law": "lgpd"}
+    )
+    assert missing.status_code == 200 and "No person with this ID" in missing.content.decode()
+    page = client.get(detail_url).content.decode()
+    assert "Not verified yet" in page and "Download the person" not in page
+    verified = client.post(
+        f"{detail_url}verify/", {"identity_check": "Passport seen", "version": 1}
+    )
+    assert verified.status_code == 302
+    assert client.post(f"{detail_url}bundle/").status_code == 302
+    page = client.get(detail_url).content.decode()
+    assert "Passport seen" in page and "Download the person" in page
+    download = client.get(f"{detail_url}bundle.zip")
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    assert "person.json" in zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    done = client.post(f"{detail_url}status/", {"status": "completed", "version": 3})
+    assert done.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "completed"
+    assert client.post(f"{detail_url}nonsense/").status_code == 404
+
+
+def test_pages_need_the_permission(web: Any, admin: Any, rep: Any, ana: Any) -> None:
+    request = _request(admin, ana)
+    client = web(rep)
+    for path in (
+        "/settings/privacy-requests/",
+        "/settings/privacy-requests/new/",
+        f"/settings/privacy-requests/{request.pk}/",
+        f"/settings/privacy-requests/{request.pk}/bundle.zip",
+    ):
+        assert client.get(path).status_code == 403, path
+    assert web(admin).get("/settings/privacy-requests/999999/").status_code == 404

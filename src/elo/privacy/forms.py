@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from elo.core.forms import BootstrapForm
-from elo.privacy.choices import Channel, LawfulBasis
+from elo.privacy.choices import Channel, LawfulBasis, PrivacyLaw, RequestKind, RequestStatus
 from elo.privacy.models import ConsentPurpose
 
 
@@ -63,3 +63,44 @@ class PurposeForm(BootstrapForm):
 
     def data_for_service(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class SubjectRequestForm(BootstrapForm):
+    """Logs a request a person made: who, what, under which law and when it arrived."""
+
+    person = forms.IntegerField(label=_("Person (ID)"), min_value=1)
+    kind = forms.ChoiceField(label=_("Request"), choices=RequestKind.choices)
+    law = forms.ChoiceField(label=_("Law"), choices=PrivacyLaw.choices)
+    received_at = forms.DateTimeField(
+        label=_("Received"),
+        required=False,
+        help_text=_("Leave empty for now. The deadline counts from here."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class IdentityCheckForm(BootstrapForm):
+    identity_check = forms.CharField(
+        label=_("How was the identity verified?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RequestStatusForm(BootstrapForm):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[
+            (RequestStatus.IN_PROGRESS, _("In progress")),
+            (RequestStatus.COMPLETED, _("Completed")),
+            (RequestStatus.REJECTED, _("Rejected")),
+        ],
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,8 +20,14 @@ from elo.core.errors import PreconditionFailed
 from elo.core.forms import add_service_errors
 from elo.core.views import permission_required, posted
 from elo.privacy import selectors, services
-from elo.privacy.choices import Channel, ConsentSource
-from elo.privacy.forms import ConsentRecordForm, PurposeForm
+from elo.privacy.choices import Channel, ConsentSource, RequestStatus
+from elo.privacy.forms import (
+    ConsentRecordForm,
+    IdentityCheckForm,
+    PurposeForm,
+    RequestStatusForm,
+    SubjectRequestForm,
+)
 
 
 def _proof(request: HttpRequest) -> dict[str, Any]:
@@ -154,3 +160,119 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     label = Channel(channel).label
     context = {"purpose": purpose, "channel": label, "done": done, "token": token}
     return _public(render(request, "privacy/public_withdraw.html", context))
+
+
+# --- settings: data subject requests --------------------------------------------------------
+
+
+@permission_required("settings.manage")
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or None
+    overdue = {"1": True, "0": False}.get(request.GET.get("overdue", ""))
+    page = selectors.request_list_for(
+        request.user,
+        status=status if status in RequestStatus.values else None,
+        overdue=overdue,
+        cursor=request.GET.get("cursor") or None,
+        size=50,
+    )
+    context = {
+        "page": page,
+        "statuses": RequestStatus.choices,
+        "status": status,
+        "overdue": request.GET.get("overdue", ""),
+    }
+    return render(request, "privacy/request_list.html", context)
+
+
+@permission_required("settings.manage")
+def request_create(request: HttpRequest) -> HttpResponse:
+    form = SubjectRequestForm(posted(request), initial={"person": request.GET.get("person")})
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            person = person_get_for(request.user, data.pop("person"), related=False)
+            created = services.request_create(actor=request.user, person=person, **data)
+        except Http404:
+            form.add_error("person", _("No person with this ID."))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Request logged."))
+            return redirect("privacy:request_detail", pk=created.pk)
+    return render(request, "privacy/request_form.html", {"form": form})
+
+
+def _detail(request: HttpRequest, found: Any, **forms: Any) -> HttpResponse:
+    initial = {"version": found.version}
+    context = {
+        "item": found,
+        "verify_form": forms.get("verify_form") or IdentityCheckForm(initial=initial),
+        "status_form": forms.get("status_form") or RequestStatusForm(initial=initial),
+        "can_build": found.kind in services.BUNDLE_KINDS
+        and found.status in (RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS),
+        "transitions": services.TRANSITIONS[found.status],
+    }
+    return render(request, "privacy/request_detail.html", context)
+
+
+@permission_required("settings.manage")
+@require_GET
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.request_get_for(request.user, pk))
+
+
+@permission_required("settings.manage")
+@require_http_methods(["POST"])
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """verify, status or bundle: each calls one service, then back to the detail page."""
+    if action not in ("verify", "status", "bundle"):
+        raise Http404
+    found = selectors.request_get_for(request.user, pk)
+    form: Any = None
+    try:
+        if action == "verify":
+            form = IdentityCheckForm(request.POST)
+            if form.is_valid():
+                services.request_verify_identity(
+                    actor=request.user,
+                    request=found,
+                    identity_check=form.cleaned_data["identity_check"],
+                    expected_version=form.cleaned_data["version"],
+                )
+                return redirect("privacy:request_detail", pk=pk)
+            return _detail(request, found, verify_form=form)
+        if action == "status":
+            form = RequestStatusForm(request.POST)
+            if form.is_valid():
+                services.request_set_status(
+                    actor=request.user,
+                    request=found,
+                    status=form.cleaned_data["status"],
+                    notes=form.cleaned_data["notes"] or None,
+                    expected_version=form.cleaned_data["version"],
+                )
+                return redirect("privacy:request_detail", pk=pk)
+            return _detail(request, found, status_form=form)
+        services.request_build_bundle(actor=request.user, request=found)
+        messages.success(request, _("The bundle is ready to download."))
+    except (ValidationError, PreconditionFailed) as error:
+        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    return redirect("privacy:request_detail", pk=pk)
+
+
+@permission_required("settings.manage")
+@require_GET
+def request_bundle(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.request_get_for(request.user, pk)
+    try:
+        content = services.request_bundle_download(actor=request.user, request=found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("privacy:request_detail", pk=pk)
+    reply = HttpResponse(content, content_type="application/zip")
+    reply["Content-Disposition"] = f'attachment; filename="person-{found.person_id}-data.zip"'
+    reply["Cache-Control"] = "no-store"
+    return reply

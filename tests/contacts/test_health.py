@@ -298,3 +298,19 @@ def test_api_query_count_does_not_grow(api: Any, rep: Any, make_person: Any) -> 
         body = client.get("/api/v1/data-health").json()
     assert body["invalid_phones"]["count"] == 6
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_editing_a_person_keeps_the_bounce_flag(make_person: Any, rep: Any) -> None:
+    person = make_person(emails=["kept@example.com", "dropped@example.com"])
+    services.email_mark_bounced(email="kept@example.com")
+    person.refresh_from_db()
+    services.person_update(
+        actor=rep,
+        person=person,
+        data={"emails": ["new@example.com", "kept@example.com"], "city": "Porto"},
+        expected_version=person.version,
+    )
+    flags = dict(PersonEmail.objects.filter(person=person).values_list("email", "bounced_at"))
+    assert flags["kept@example.com"] is not None
+    assert flags["new@example.com"] is None
+    assert _ids(health.bounced_emails(rep)) == [person.pk]

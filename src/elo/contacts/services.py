@@ -180,9 +180,21 @@ def _person_snapshot(
 
 def _write_person_collections(person: Person, clean: CleanPerson) -> None:
     if clean.emails is not None:
+        # An address that stays keeps its bounce flag.
+        bounced = dict(
+            PersonEmail.objects.filter(person=person, bounced_at__isnull=False).values_list(
+                "email", "bounced_at"
+            )
+        )
         PersonEmail.objects.filter(person=person).delete()
         PersonEmail.objects.bulk_create(
-            PersonEmail(person=person, email=email, is_primary=index == 0, position=index)
+            PersonEmail(
+                person=person,
+                email=email,
+                is_primary=index == 0,
+                position=index,
+                bounced_at=bounced.get(email),
+            )
             for index, email in enumerate(clean.emails)
         )
     if clean.phones is not None:

@@ -455,3 +455,22 @@ def test_organization_merge_moves_everything(
     )
     assert refused.status_code == 422
     assert refused["Content-Type"] == "application/problem+json"
+
+
+def test_a_bounced_address_stays_flagged_after_the_merge(
+    manager: Any, pair: dict[str, Any]
+) -> None:
+    from elo.contacts.models import PersonEmail
+    from elo.contacts.services import email_mark_bounced
+
+    email_mark_bounced(email="shared@example.com")  # on both records
+    email_mark_bounced(email="js@other.example")  # only on the duplicate
+    survivor = pair["survivor"]
+    PersonEmail.objects.filter(person=survivor, email="shared@example.com").update(bounced_at=None)
+    person_merge(actor=manager, survivor=survivor, duplicate=pair["duplicate"], fields=None)
+    flagged = set(
+        PersonEmail.objects.filter(person=survivor, bounced_at__isnull=False).values_list(
+            "email", flat=True
+        )
+    )
+    assert flagged == {"shared@example.com", "js@other.example"}

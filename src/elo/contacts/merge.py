@@ -195,12 +195,25 @@ def _union_collections(survivor: Person, duplicate: Person) -> tuple[list[str], 
         for number in duplicate.phones.order_by("position", "id").values_list("number", flat=True)
         if number not in phones
     ]
+    # A bounce belongs to the address: it stays flagged on whichever record keeps it.
+    bounced = dict(
+        duplicate.emails.filter(bounced_at__isnull=False).values_list("email", "bounced_at")
+    )
     PersonEmail.objects.filter(person=duplicate).delete()
     PersonPhone.objects.filter(person=duplicate).delete()
     PersonEmail.objects.bulk_create(
-        PersonEmail(person=survivor, email=email, is_primary=False, position=len(emails) + index)
+        PersonEmail(
+            person=survivor,
+            email=email,
+            is_primary=False,
+            position=len(emails) + index,
+            bounced_at=bounced.get(email),
+        )
         for index, email in enumerate(new_emails)
     )
+    for email, moment in bounced.items():
+        if email in emails:
+            survivor.emails.filter(email=email, bounced_at__isnull=True).update(bounced_at=moment)
     PersonPhone.objects.bulk_create(
         PersonPhone(person=survivor, number=number, is_primary=False, position=len(phones) + index)
         for index, number in enumerate(new_phones)

@@ -567,7 +567,10 @@ def request_set_status(
                 {
                     "status": [
                         _("A request that is %(before)s cannot become %(after)s.")
-                        % {"before": before, "after": status}
+                        % {
+                            "before": RequestStatus(before).label,
+                            "after": RequestStatus(status).label,
+                        }
                     ]
                 }
             )

@@ -6,12 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from elo.activities import selectors, services
+from elo.activities.calendar import calendar_for
 from elo.activities.schemas import (
     ActivityIn,
     ActivityList,
     ActivityOut,
     ActivityPatch,
     ActivityQuery,
+    CalendarExportQuery,
     patch_data,
 )
 from elo.core.api import if_match_version, next_link
@@ -34,6 +36,23 @@ def list_activities(request: HttpRequest, query: Query[ActivityQuery]) -> dict[s
     )
     page = paginate(queryset, keys=selectors.TIMELINE_KEYS, cursor=query.cursor, size=query.limit)
     return {"next": next_link(request, page), "items": page.items}
+
+
+@router.get(
+    "/activities/export.ics",
+    response={200: None},
+    summary="Export visible tasks and meetings as iCalendar",
+    openapi_extra={
+        "responses": {200: {"description": "RFC 5545", "content": {"text/calendar": {}}}}
+    },
+)
+def export_activities_ics(request: HttpRequest, query: Query[CalendarExportQuery]) -> HttpResponse:
+    activities = selectors.calendar_export_for(
+        request.user, kind=query.kind or "", assignee=query.assignee, is_open=query.open
+    )
+    response = HttpResponse(calendar_for(activities), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="elo-activities.ics"'
+    return response
 
 
 @router.post("/activities", response={201: ActivityOut}, summary="Add an activity")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -114,6 +114,12 @@ class ActivityQuery(Schema):
     open: bool | None = None
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
+
+
+class CalendarExportQuery(Schema):
+    kind: Literal["task", "meeting"] | None = None
+    assignee: int | None = None
+    open: bool | None = None
 
 
 class ActivityList(Schema):

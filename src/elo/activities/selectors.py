@@ -120,3 +120,43 @@ def my_open_tasks(user: Any, *, limit: int = 100) -> list[Activity]:
         .order_by(models.F("due_at").asc(nulls_last=True), "id")
     )
     return list(queryset[:limit])
+
+
+CALENDAR_KINDS = (ActivityKind.TASK, ActivityKind.MEETING)
+
+
+def calendar_export_for(
+    user: Any, *, kind: str = "", is_open: bool | None = None, assignee: int | None = None
+) -> models.QuerySet[Activity]:
+    """Visible tasks and meetings for an iCalendar export (other kinds never appear)."""
+    queryset = activity_list_for(user, kind=kind, assignee=assignee, is_open=is_open)
+    return queryset.filter(kind__in=CALENDAR_KINDS).order_by("id")
+
+
+def my_calendar(
+    user: Any, *, now: Any = None, recent_days: int = 30, upcoming_only: bool = False
+) -> list[Activity]:
+    """The user's own calendar: tasks assigned to them (open, or done in the last
+    `recent_days`) and meetings they own or attend, from `recent_days` ago to a year ahead.
+    `upcoming_only=True` keeps open tasks and meetings from now on (the "My tasks" download)."""
+    import datetime
+
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=recent_days)
+    until = now + datetime.timedelta(days=365)
+    if upcoming_only:
+        since = now
+    tasks = models.Q(kind=ActivityKind.TASK, assignee_id=user.pk) & (
+        models.Q(done_at__isnull=True)
+        | (models.Q(done_at__gte=since) if not upcoming_only else models.Q(pk=None))
+    )
+    # Attendees are people, not users: the user attends when a person has the user's address.
+    email = getattr(user, "email", "") or ""
+    attending = models.Q(attendees__primary_email__iexact=email) if email else models.Q(pk=None)
+    meetings = models.Q(kind=ActivityKind.MEETING, starts_at__gte=since, starts_at__lte=until) & (
+        models.Q(owner_id=user.pk) | attending
+    )
+    queryset = _with_related(Activity.objects.alive().filter(tasks | meetings)).distinct()
+    return list(queryset.order_by("id"))

@@ -21,6 +21,7 @@ from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from elo.activities import selectors, services
+from elo.activities.calendar import calendar_for
 from elo.activities.forms import QUICK_KINDS, SUBJECTS, QuickAddForm, TaskToggleForm
 
 # Service error keys shown on another form field, or above the form (None).
@@ -62,6 +63,21 @@ def my_tasks(request: EloRequest) -> HttpResponse:
     return render(
         request, "activities/my_tasks.html", {"tasks": selectors.my_open_tasks(request.user)}
     )
+
+
+def ics_response(content: bytes, filename: str, *, download: bool = True) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def my_tasks_export(request: EloRequest) -> HttpResponse:
+    """The user's open tasks and upcoming meetings as one .ics download."""
+    items = selectors.my_calendar(request.user, upcoming_only=True)
+    return ics_response(calendar_for(items, name=_("My tasks")), "elo-my-tasks.ics")
 
 
 @login_required

@@ -19,5 +19,5 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["entity"].widget.attrs["class"] = "form-select"
         self.fields["file"].widget.attrs["class"] = "form-control"
-        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv,.vcf,text/vcard"
         self.fields["skip_invalid"].widget.attrs["class"] = "form-check-input"

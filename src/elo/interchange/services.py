@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,10 +96,31 @@ def import_csv(
     reader = csv.DictReader(stream)
     if not reader.fieldnames:
         raise ValidationError({"file": _("The file is empty or has no header line.")})
+    return _import_rows(
+        actor=actor,
+        entity=entity,
+        reader=iter(reader),
+        filename=filename,
+        batch_size=batch_size,
+        skip_invalid=skip_invalid,
+        first_line=1,
+    )
+
+
+def _import_rows(
+    *,
+    actor: Any,
+    entity: str,
+    reader: Iterator[dict[str, str]],
+    filename: str,
+    batch_size: int,
+    skip_invalid: bool,
+    first_line: int,
+) -> ImportRun:
     run = ImportRun.objects.create(entity=entity, filename=filename[:255], created_by=actor)
-    line = 1
+    line = first_line
     rejected: list[dict[str, Any]] = []
-    for batch in _batches(iter(reader), batch_size):
+    for batch in _batches(reader, batch_size):
         rows = [mapping.canonical(entity, row) for row in batch]
         outcome = _load_batch(actor=actor, entity=entity, rows=rows, skip_invalid=skip_invalid)
         run.batches += 1
@@ -135,3 +157,83 @@ def import_csv(
 
 def import_text(*, actor: Any, entity: str, text: str, **options: Any) -> ImportRun:
     return import_csv(actor=actor, entity=entity, stream=io.StringIO(text), **options)
+
+
+def is_vcard(filename: str = "", content_type: str = "") -> bool:
+    """Whether an upload is a vCard file, by its extension or its content type."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return filename.lower().endswith((".vcf", ".vcard")) or kind in {
+        "text/vcard",
+        "text/x-vcard",
+        "text/directory",
+    }
+
+
+def _organizations_by_name(actor: Any, names: set[str]) -> dict[str, int]:
+    """The visible organization called each name (case-insensitive); missing ones are created
+    through the organizations importer, so a vCard's ORG lands as a link."""
+    if not names:
+        return {}
+    found: dict[str, int] = {}
+    wanted = Q()
+    for name in names:
+        wanted |= Q(name__iexact=name)
+    for pk, name in (
+        Organization.objects.visible_to(actor)
+        .alive()
+        .filter(wanted)
+        .order_by("pk")
+        .values_list("pk", "name")
+    ):
+        found.setdefault(name.strip().lower(), pk)
+    missing = sorted({n for n in names if n.lower() not in found}, key=str.lower)
+    missing = list({n.lower(): n for n in missing}.values())
+    if missing:
+        organizations_import_batch(
+            actor=actor, rows=[{"name": name} for name in missing], skip_invalid=True
+        )
+        for pk, name in (
+            Organization.objects.visible_to(actor)
+            .alive()
+            .filter(name__in=missing)
+            .order_by("pk")
+            .values_list("pk", "name")
+        ):
+            found.setdefault(name.strip().lower(), pk)
+    return found
+
+
+def import_vcard(
+    *,
+    actor: Any,
+    data: bytes | str,
+    filename: str = "",
+    batch_size: int = DEFAULT_BATCH,
+    skip_invalid: bool = False,
+    entity: str = ImportEntity.PEOPLE,
+) -> ImportRun:
+    """Loads a vCard file as people through the same path as a CSV file; the report's
+    `line` is the card's position in the file (1 for the first card)."""
+    from elo.interchange.vcard import people_rows_from_vcards
+
+    if entity != ImportEntity.PEOPLE:
+        raise ValidationError({"entity": _("A vCard file holds people.")})
+    require(actor, "imports.run")
+    rows = people_rows_from_vcards(data)
+    if not rows:
+        raise ValidationError({"file": _("The file holds no vCard.")})
+    names = {row["organization_name"] for row in rows if row.get("organization_name")}
+    organizations = _organizations_by_name(actor, names)
+    for row in rows:
+        name = row.pop("organization_name", "")
+        if name and name.lower() in organizations:
+            row["organization_elo_id"] = str(organizations[name.lower()])
+    return _import_rows(
+        actor=actor,
+        entity=entity,
+        reader=iter(rows),
+        filename=filename,
+        batch_size=batch_size,
+        skip_invalid=skip_invalid,
+        first_line=0,
+    )

@@ -25,13 +25,22 @@ def import_file(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            run = services.import_csv(
-                actor=request.user,
-                entity=form.cleaned_data["entity"],
-                stream=io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline=""),
-                filename=upload.name,
-                skip_invalid=form.cleaned_data["skip_invalid"],
-            )
+            if services.is_vcard(upload.name or "", upload.content_type or ""):
+                run = services.import_vcard(
+                    actor=request.user,
+                    entity=form.cleaned_data["entity"],
+                    data=upload.read(),
+                    filename=upload.name,
+                    skip_invalid=form.cleaned_data["skip_invalid"],
+                )
+            else:
+                run = services.import_csv(
+                    actor=request.user,
+                    entity=form.cleaned_data["entity"],
+                    stream=io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline=""),
+                    filename=upload.name,
+                    skip_invalid=form.cleaned_data["skip_invalid"],
+                )
         except UnicodeDecodeError:
             form.add_error("file", _("The file is not UTF-8 text."))
         except ValidationError as error:

@@ -13,7 +13,10 @@ from elo.interchange import services
 
 
 class Command(BaseCommand):
-    help = "Import a CSV file of people, organizations, activities or deals."
+    help = (
+        "Import a CSV file of people, organizations, activities or deals, "
+        "or a vCard (.vcf) file of people."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
@@ -40,6 +43,23 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.exists():
             raise CommandError(f"{path} does not exist.")
+        if services.is_vcard(path.name):
+            with context.acting(
+                context.Actor(kind="user", user_id=actor.pk, label=f"{actor.email} (import)")
+            ):
+                try:
+                    run = services.import_vcard(
+                        actor=actor,
+                        entity=options["entity"],
+                        data=path.read_bytes(),
+                        filename=path.name,
+                        batch_size=options["batch_size"],
+                        skip_invalid=options["skip_invalid"],
+                    )
+                except ValidationError as error:
+                    raise CommandError(" ".join(error.messages)) from error
+            self._report(run)
+            return
         with (
             context.acting(
                 context.Actor(kind="user", user_id=actor.pk, label=f"{actor.email} (import)")
@@ -57,6 +77,9 @@ class Command(BaseCommand):
                 )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
+        self._report(run)
+
+    def _report(self, run: Any) -> None:
         self.stdout.write(
             f"{run.total_rows} rows: {run.created_count} created, {run.updated_count} updated, "
             f"{run.unchanged_count} unchanged, {run.rejected_count} rejected "

@@ -1,0 +1,146 @@
+"""vCard import (real files from other tools) and export (vCard 4.0), through the importer."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from elo.contacts.models import Person
+from elo.interchange.services import import_vcard
+from elo.interchange.vcard import people_rows_from_vcards
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path("/work/shared/fixtures/vcard/ez-vcard")
+EXPECTED = json.loads((FIXTURES / "expected_fn_from_ez-vcard_tests.json").read_text())["files"]
+VCF_FILES = sorted(path.name for path in FIXTURES.glob("*.vcf"))
+
+
+@pytest.mark.parametrize("name", VCF_FILES)
+def test_real_files_import_every_card_as_a_person(admin: Any, name: str) -> None:
+    data = (FIXTURES / name).read_bytes()
+    rows = people_rows_from_vcards(data)
+    expected = EXPECTED.get(name, {})
+    if expected.get("n_next_calls"):
+        assert len(rows) == expected["n_next_calls"]
+    run = import_vcard(actor=admin, data=data, filename=name, skip_invalid=True)
+    assert run.rejected_count == 0, run.rejected
+    assert run.created_count == len(rows)
+    people = list(Person.objects.order_by("pk"))
+    assert len(people) == len(rows)
+    for fn, person in zip(expected.get("FN_values_asserted", []), people, strict=False):
+        # The formatted name the other tool wrote is made of the imported given/family names.
+        for part in (person.given_name, person.family_name):
+            assert part.split()[0].strip(",").lower() in fn.lower()
+    for row, person in zip(rows, people, strict=True):
+        if row.get("emails"):
+            assert person.primary_email == row["emails"].split(",")[0].strip().lower()
+        if row.get("phones"):
+            assert person.primary_phone.startswith("+")
+
+
+QP_CARD = (
+    "BEGIN:VCARD\r\n"
+    "VERSION:2.1\r\n"
+    "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Concei=C3=A7=C3=A3o;Jo=C3=A3o;;;\r\n"
+    "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Jo=C3=A3o Concei=C3=A7=C3=A3o\r\n"
+    "EMAIL;PREF;INTERNET:joao@example.pt\r\n"
+    "EMAIL;WORK:joao.trabalho@example.pt\r\n"
+    "TEL;CELL:+351 912 345 678\r\n"
+    "ORG:Padaria São Jorge\r\n"
+    "TITLE:Gerente\r\n"
+    "ADR;HOME:;;Rua das Flores 12;Porto;;4050-262;Portugal\r\n"
+    "UID:joao-1\r\n"
+    "END:VCARD\r\n"
+)
+
+
+def test_quoted_printable_portuguese_name_survives(admin: Any) -> None:
+    run = import_vcard(actor=admin, data=QP_CARD.encode("utf-8"), filename="joao.vcf")
+    assert (run.created_count, run.rejected_count) == (1, 0)
+    person = Person.objects.get()
+    assert (person.given_name, person.family_name) == ("João", "Conceição")
+    assert [e.email for e in person.emails.order_by("position")] == [
+        "joao@example.pt",
+        "joao.trabalho@example.pt",
+    ]
+    assert person.primary_phone == "+351912345678"
+    assert (person.city, person.postal_code, person.country) == ("Porto", "4050-262", "PT")
+    assert person.external_id == "joao-1"
+    job = person.employments.select_related("organization").get()
+    assert (job.organization.name, job.job_title) == ("Padaria São Jorge", "Gerente")
+
+
+def test_pref_email_becomes_primary_in_vcard_4(admin: Any) -> None:
+    card = (
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Rita Lobo\r\nN:Lobo;Rita;;;\r\n"
+        "EMAIL;TYPE=work;PREF=2:rita@work.example\r\n"
+        "EMAIL;TYPE=home;PREF=1:rita@home.example\r\n"
+        "TEL;VALUE=uri;TYPE=cell:tel:+55-11-91234-5678\r\nEND:VCARD\r\n"
+    )
+    assert import_vcard(actor=admin, data=card).created_count == 1
+    person = Person.objects.get()
+    assert person.primary_email == "rita@home.example"
+    assert person.primary_phone == "+5511912345678"
+
+
+def test_reimporting_the_same_file_changes_nothing(admin: Any) -> None:
+    data = (FIXTURES / "gmail-list.vcf").read_bytes()
+    first = import_vcard(actor=admin, data=data, skip_invalid=True)
+    again = import_vcard(actor=admin, data=data, skip_invalid=True)
+    assert again.created_count == 0
+    assert again.updated_count == 0
+    assert again.unchanged_count == first.created_count
+    assert Person.objects.count() == first.created_count
+    data = QP_CARD.encode()
+    import_vcard(actor=admin, data=data)
+    again = import_vcard(actor=admin, data=data)
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
+
+
+def test_bad_rows_are_reported_per_card(admin: Any) -> None:
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bad Mail\r\nEMAIL:bad@@example..com\r\nEND:VCARD\r\n"
+    run = import_vcard(actor=admin, data=card)
+    assert run.rejected_count == 1
+    assert run.rejected[0]["line"] == 1
+    assert "emails" in run.rejected[0]["errors"]
+
+
+def test_api_page_and_cli_take_vcf_files(api: Any, admin: Any, web: Any, tmp_path: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    token_client = api(admin)
+    response = token_client.client.post(
+        "/api/v1/imports",
+        {"entity": "people", "file": SimpleUploadedFile("joao.vcf", QP_CARD.encode())},
+        headers=token_client.headers,
+    )
+    assert response.status_code == 201
+    assert response.json()["created_count"] == 1
+    wrong = token_client.client.post(
+        "/api/v1/imports",
+        {"entity": "deals", "file": SimpleUploadedFile("joao.vcf", QP_CARD.encode())},
+        headers=token_client.headers,
+    )
+    assert wrong.status_code == 422
+    page = web(admin).post(
+        "/import/",
+        {
+            "entity": "people",
+            "file": SimpleUploadedFile(
+                "list", (FIXTURES / "gmail-list.vcf").read_bytes(), content_type="text/vcard"
+            ),
+        },
+    )
+    assert page.status_code == 200
+    assert Person.objects.count() == 4
+    path = tmp_path / "rfc.vcf"
+    path.write_bytes((FIXTURES / "rfc6350-example.vcf").read_bytes())
+    out = io.StringIO()
+    call_command("import_file", str(path), entity="people", stdout=out)
+    assert "1 created" in out.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -161,3 +162,101 @@ def test_api_export_query_count_is_constant(api: Any, rep: Any, make_person: Any
         _meeting(rep, attendees=[person.pk])
         _task(rep, assignee=rep.pk)
     assert count() == before
+
+
+def _feed_path(secret: str) -> str:
+    return f"/calendar/{secret}.ics"
+
+
+def test_feed_secret_is_stored_hashed_and_audited(rep: Any) -> None:
+    from elo.activities.models import CalendarFeedToken
+    from elo.activities.services import calendar_feed_reset
+    from elo.core.models import AuditEntry
+
+    secret = calendar_feed_reset(actor=rep, user=rep)
+    token = CalendarFeedToken.objects.get(user=rep)
+    assert secret not in (token.digest, token.prefix)
+    assert token.digest == CalendarFeedToken.digest_of(secret)
+    assert AuditEntry.objects.filter(action="activities.calendar_feed.reset").exists()
+
+
+def test_feed_serves_my_items_without_a_session_and_a_reset_token_is_404(
+    client: Any, rep: Any, other_rep: Any, make_person: Any
+) -> None:
+    from elo.activities.services import calendar_feed_reset
+
+    now = timezone.now()
+    _task(rep, subject="Open task", assignee=rep.pk)
+    recent = _task(rep, subject="Done recently", assignee=rep.pk)
+    old = _task(rep, subject="Done long ago", assignee=rep.pk)
+    Activity.objects.filter(pk=recent.pk).update(done_at=now - datetime.timedelta(days=3))
+    Activity.objects.filter(pk=old.pk).update(done_at=now - datetime.timedelta(days=60))
+    _task(other_rep, subject="Their task", assignee=other_rep.pk)
+    _meeting(rep, subject="Mine upcoming")
+    _meeting(rep, subject="Mine last week", starts_at=now - datetime.timedelta(days=7))
+    _meeting(rep, subject="Too old", starts_at=now - datetime.timedelta(days=45))
+    _meeting(rep, subject="Too far", starts_at=now + datetime.timedelta(days=400))
+    _meeting(other_rep, subject="Their meeting")
+    me = make_person(owner=other_rep, given_name="Rep", emails=[rep.email])
+    _meeting(other_rep, subject="I attend", attendees=[me.pk])
+
+    secret = calendar_feed_reset(actor=rep, user=rep)
+    response = client.get(_feed_path(secret))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    events, todos = _parse(response.content)
+    assert sorted(str(e["summary"]) for e in events) == [
+        "I attend",
+        "Mine last week",
+        "Mine upcoming",
+    ]
+    assert sorted(str(t["summary"]) for t in todos) == ["Done recently", "Open task"]
+
+    fresh = calendar_feed_reset(actor=rep, user=rep)
+    assert client.get(_feed_path(secret)).status_code == 404
+    assert client.get(_feed_path(fresh)).status_code == 200
+    assert client.get(_feed_path("elocal_nope")).status_code == 404
+    assert client.get(_feed_path("garbage")).status_code == 404
+
+
+def test_feed_query_count_is_constant(client: Any, rep: Any, make_person: Any) -> None:
+    from elo.activities.services import calendar_feed_reset
+
+    secret = calendar_feed_reset(actor=rep, user=rep)
+    person = make_person(emails=["a@example.com"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_feed_path(secret)).status_code == 200
+        return len(queries)
+
+    _meeting(rep, attendees=[person.pk])
+    _task(rep, assignee=rep.pk)
+    count()  # the first call stamps the token's last use
+    before = count()
+    for _ in range(5):
+        _meeting(rep, attendees=[person.pk])
+        _task(rep, assignee=rep.pk)
+    assert count() == before
+
+
+def test_my_tasks_page_creates_and_resets_the_feed_url_shown_once(web: Any, rep: Any) -> None:
+    client = web(rep)
+    assert "Create my calendar feed URL" in client.get("/tasks/").content.decode()
+    html = client.post("/tasks/calendar-feed/reset/").content.decode()
+    url = re.search(r'value="http://testserver(/calendar/[^"]+\.ics)"', html)
+    assert url is not None
+    assert client.get(url.group(1)).status_code == 200
+    page = client.get("/tasks/").content.decode()
+    assert url.group(1) not in page and "Reset my calendar feed URL" in page
+    client.post("/tasks/calendar-feed/reset/")
+    assert client.get(url.group(1)).status_code == 404
+
+
+def test_only_a_settings_manager_resets_another_users_feed(rep: Any, other_rep: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from elo.activities.services import calendar_feed_reset
+
+    with pytest.raises(PermissionDenied):
+        calendar_feed_reset(actor=rep, user=other_rep)

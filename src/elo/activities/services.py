@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from elo.activities.choices import ActivityKind, CallDirection, CallOutcome
-from elo.activities.models import Activity
+from elo.activities.models import Activity, CalendarFeedToken
 from elo.contacts.models import Organization, Person
 from elo.core import audit, bulk, events, markdown
 from elo.core.dates import parse_moment
@@ -416,3 +418,38 @@ def activities_import_batch(
                 ],
             )
     return {"created": [a.pk for a in activities], "unchanged": unchanged, "rejected": rejected}
+
+
+FEED_PREFIX = "elocal_"
+
+
+def calendar_feed_reset(*, actor: Any, user: User) -> str:
+    """A new private calendar feed secret for `user`, replacing any old one (whose URL then
+    answers 404). The secret is returned once and never stored."""
+    if actor.pk != user.pk:
+        require(actor, "settings.manage")
+    secret = FEED_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        CalendarFeedToken.objects.filter(user=user).delete()
+        token = CalendarFeedToken.objects.create(
+            user=user, prefix=secret[:12], digest=CalendarFeedToken.digest_of(secret)
+        )
+        audit.record(action="activities.calendar_feed.reset", instance=token)
+    return secret
+
+
+def calendar_feed_user(secret: str) -> Any:
+    """The active user owning the feed secret, or None."""
+    if not secret.startswith(FEED_PREFIX):
+        return None
+    token = (
+        CalendarFeedToken.objects.select_related("user")
+        .filter(digest=CalendarFeedToken.digest_of(secret))
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
+        CalendarFeedToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -11,11 +11,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
@@ -23,6 +24,7 @@ from django_htmx.middleware import HtmxDetails
 from elo.activities import selectors, services
 from elo.activities.calendar import calendar_for
 from elo.activities.forms import QUICK_KINDS, SUBJECTS, QuickAddForm, TaskToggleForm
+from elo.activities.models import CalendarFeedToken
 
 # Service error keys shown on another form field, or above the form (None).
 FIELD_FOR_SERVICE_KEY = {
@@ -59,10 +61,32 @@ def _show_errors(form: QuickAddForm, error: ValidationError) -> None:
 
 
 @login_required
-def my_tasks(request: EloRequest) -> HttpResponse:
-    return render(
-        request, "activities/my_tasks.html", {"tasks": selectors.my_open_tasks(request.user)}
-    )
+def my_tasks(request: EloRequest, feed_url: str = "") -> HttpResponse:
+    context = {
+        "tasks": selectors.my_open_tasks(request.user),
+        "has_feed": CalendarFeedToken.objects.filter(user=request.user).exists(),
+        "feed_url": feed_url,
+    }
+    return render(request, "activities/my_tasks.html", context)
+
+
+@login_required
+@require_POST
+def calendar_feed_reset(request: EloRequest) -> HttpResponse:
+    """A new private feed URL, shown once on the page that answers; the old URL stops working."""
+    secret = services.calendar_feed_reset(actor=request.user, user=request.user)
+    url = request.build_absolute_uri(reverse("activities:calendar_feed", args=[secret]))
+    return my_tasks(request, feed_url=url)
+
+
+@never_cache
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private per-user feed: no session, the secret in the URL is the key."""
+    user = services.calendar_feed_user(token)
+    if user is None:
+        raise Http404
+    content = calendar_for(selectors.my_calendar(user), name="Elo")
+    return ics_response(content, "elo.ics", download=False)
 
 
 def ics_response(content: bytes, filename: str, *, download: bool = True) -> HttpResponse:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import vobject
 from django.core.management import call_command
 
 from elo.contacts.models import Person
@@ -144,3 +145,127 @@ def test_api_page_and_cli_take_vcf_files(api: Any, admin: Any, web: Any, tmp_pat
     out = io.StringIO()
     call_command("import_file", str(path), entity="people", stdout=out)
     assert "1 created" in out.getvalue()
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def _people(actor: Any) -> Any:
+    from elo.contacts.filters import RecordFilter
+    from elo.contacts.selectors import people_for_list
+
+    return people_for_list(actor, RecordFilter())
+
+
+def _snapshot() -> list[tuple[Any, ...]]:
+    return sorted(
+        (
+            person.given_name,
+            person.family_name,
+            tuple(e.email for e in person.emails.order_by("position", "id")),
+            tuple(p.number for p in person.phones.order_by("position", "id")),
+            tuple(j.organization.name for j in person.employments.all()),
+            tuple(j.job_title for j in person.employments.all()),
+            (person.street, person.city, person.postal_code, person.country),
+        )
+        for person in Person.objects.all()
+    )
+
+
+def test_export_is_vcard_4_and_round_trips_through_import(
+    admin: Any, make_person: Any, make_organization: Any
+) -> None:
+    from django.db import transaction
+
+    from elo.contacts.models import Employment, Organization, PersonEmail, PersonPhone
+    from elo.interchange.vcard import people_to_vcards
+
+    padaria = make_organization(owner=admin, name="Padaria São Jorge, Lda; Porto")
+    make_person(
+        owner=admin,
+        given_name="João",
+        family_name="Conceição",
+        emails=["joao@example.pt", "joao.trabalho@example.pt"],
+        phones=["+351912345678"],
+        organizations=[{"organization": padaria.pk, "job_title": "Gerente"}],
+        street="Rua das Flores 12",
+        city="Porto",
+        postal_code="4050-262",
+        country="PT",
+    )
+    make_person(owner=admin, given_name="Ana", family_name="Lima", emails=["ana@example.com"])
+    text = people_to_vcards(_people(admin))
+    assert text.count("BEGIN:VCARD") == 2
+    assert "VERSION:4.0" in text
+    assert "TEL;PREF=1;VALUE=uri:tel:+351912345678" in text.replace(
+        "TEL;VALUE=uri;PREF=1", "TEL;PREF=1;VALUE=uri"
+    )
+    assert "EMAIL;PREF=1:joao@example.pt" in text
+    assert "UID:urn:uuid:" in text
+    assert "REV:" in text
+    assert people_to_vcards(_people(admin)) == text  # stable UIDs and output
+    before = _snapshot()
+    with transaction.atomic():
+        # A fresh database: nobody and no organization left.
+        Employment.objects.all().delete()
+        PersonEmail.objects.all().delete()
+        PersonPhone.objects.all().delete()
+        Person.objects.all().delete()
+        Organization.objects.all().delete()
+    run = import_vcard(actor=admin, data=text.encode())
+    assert (run.created_count, run.rejected_count) == (2, 0)
+    assert _snapshot() == before
+    again = import_vcard(actor=admin, data=text.encode())
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 2)
+    assert Organization.objects.count() == 1
+
+
+def test_export_honours_visibility(
+    rep: Any, other_rep: Any, manager: Any, web: Any, make_person: Any
+) -> None:
+    make_person(owner=rep, given_name="Mine", emails=["mine@example.com"])
+    make_person(owner=other_rep, given_name="Theirs", emails=["theirs@example.com"])
+    body = b"".join(web(manager).get("/export/people.vcf").streaming_content).decode()
+    assert "Mine" in body
+    assert "Theirs" not in body
+    from elo.interchange.vcard import people_to_vcards
+
+    assert "Mine" not in people_to_vcards(_people(other_rep))
+
+
+def test_export_cannot_be_injected_through_a_name(admin: Any, make_person: Any) -> None:
+    from elo.interchange.vcard import people_to_vcards
+
+    make_person(
+        owner=admin,
+        given_name="Eve\r\nEMAIL:attacker@evil.example\r\nEND:VCARD\r\nBEGIN:VCARD",
+        family_name="Smith;X-EVIL:1\nNOTE:hi",
+        emails=["eve@example.com"],
+    )
+    text = people_to_vcards(_people(admin))
+    cards = list(vobject.readComponents(text))
+    assert len(cards) == 1
+    assert [line.value for line in cards[0].contents["email"]] == ["eve@example.com"]
+    assert "x-evil" not in cards[0].contents
+    assert "note" not in cards[0].contents
+    for line in text.splitlines():
+        assert not line.startswith(("END:VCARD", "BEGIN:VCARD")) or line in {
+            "END:VCARD",
+            "BEGIN:VCARD",
+        }
+
+
+def test_cli_export_vcf(admin: Any, make_person: Any, tmp_path: Any) -> None:
+    make_person(owner=admin, given_name="Rita", emails=["rita@example.com"])
+    out = io.StringIO()
+    call_command("export_file", entity="people", format="vcf", stdout=out)
+    assert "EMAIL;PREF=1:rita@example.com" in out.getvalue()
+    path = tmp_path / "people.vcf"
+    call_command("export_file", entity="people", format="vcf", output=str(path))
+    # Back into the same database: matched by email, the card's UID becomes the external id
+    # once; after that the file changes nothing.
+    first = import_vcard(actor=admin, data=path.read_bytes())
+    assert (first.created_count, first.updated_count) == (0, 1)
+    again = import_vcard(actor=admin, data=path.read_bytes())
+    assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
+    assert Person.objects.count() == 1

@@ -237,3 +237,13 @@ def stream_csv(rows: Iterable[list[str]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     for row in rows:
         yield writer.writerow(row)
+
+
+def export_people_vcards(*, actor: Any, filters: RecordFilter) -> Iterator[str]:
+    """vCard 4.0 text, one card per person `actor` sees with `filters`, read a chunk at a
+    time; the permission is checked now."""
+    from elo.interchange.vcard import person_vcard
+
+    require(actor, "exports.run")
+    queryset = contacts.people_for_list(actor, filters)
+    return (person_vcard(person).serialize() for person in _chunked(queryset))

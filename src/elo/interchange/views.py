@@ -64,3 +64,18 @@ def export_file(request: HttpRequest, entity: str) -> HttpResponseBase:
     )
     response["Content-Disposition"] = f'attachment; filename="elo-{entity}-{stamp}.csv"'
     return response
+
+
+@login_required
+@require_GET
+def export_vcard(request: HttpRequest) -> HttpResponseBase:
+    """The people list (with its filters) as one vCard 4.0 file."""
+    try:
+        filters = RecordFilter.from_params(request.GET)
+    except ValidationError as error:
+        return HttpResponse("; ".join(error.messages), status=400, content_type="text/plain")
+    cards = exports.export_people_vcards(actor=request.user, filters=filters)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="elo-people-{stamp}.vcf"'
+    return response

@@ -269,3 +269,15 @@ def test_cli_export_vcf(admin: Any, make_person: Any, tmp_path: Any) -> None:
     again = import_vcard(actor=admin, data=path.read_bytes())
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 1)
     assert Person.objects.count() == 1
+
+
+def test_bday_lands_in_a_birthday_custom_field_only_when_one_exists(admin: Any) -> None:
+    from elo.core.models import CustomField
+
+    card = (FIXTURES / "John_Doe_IPHONE.vcf").read_bytes()
+    assert all(not key.startswith("cf_") for row in people_rows_from_vcards(card) for key in row)
+    CustomField.objects.create(entity="person", key="birthday", label="Birthday", field_type="date")
+    rows = people_rows_from_vcards(card)
+    assert rows[0]["cf_birthday"] == "2012-06-06"
+    import_vcard(actor=admin, data=card)
+    assert Person.objects.get().custom["birthday"] == "2012-06-06"

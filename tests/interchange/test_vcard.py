@@ -281,3 +281,10 @@ def test_bday_lands_in_a_birthday_custom_field_only_when_one_exists(admin: Any) 
     assert rows[0]["cf_birthday"] == "2012-06-06"
     import_vcard(actor=admin, data=card)
     assert Person.objects.get().custom["birthday"] == "2012-06-06"
+
+
+def test_the_people_list_offers_the_vcard_export_to_those_who_may_export(
+    web: Any, manager: Any, rep: Any
+) -> None:
+    assert "/export/people.vcf" in web(manager).get("/people/?q=ana").content.decode()
+    assert "/export/people.vcf" not in web(rep).get("/people/").content.decode()

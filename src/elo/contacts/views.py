@@ -68,6 +68,7 @@ def _abilities(user: Any) -> dict[str, bool]:
         "can_delete": user.has_elo_perm("contacts.delete"),
         "can_add_activities": user.has_elo_perm("activities.add"),
         "can_change_activities": user.has_elo_perm("activities.change"),
+        "can_export": user.has_elo_perm("exports.run"),
     }
 
 

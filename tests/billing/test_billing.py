@@ -368,7 +368,8 @@ def test_payments_list_and_detail_follow_invoice_visibility(
     pix = client.get("/api/v1/payments?method=pix").json()["items"]
     assert {item["method"] for item in pix} == {"pix"} and len(pix) == 2
     one = pix[0]
-    detail = client.get(f"/api/v1/payments/{one['id']}")
+    with django_assert_max_num_queries(3):
+        detail = client.get(f"/api/v1/payments/{one['id']}")
     assert detail.status_code == 200 and detail.json()["amount"] == "100.00"
     assert detail.json()["currency"] == "EUR"
     assert api(outsider).get("/api/v1/payments").json()["items"] == []

@@ -191,3 +191,13 @@ def test_a_download_name_in_portuguese_survives_the_header(
     response = web(admin).get(reverse("sales:quote_pdf", args=[quote.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert f"filename*=utf-8''or%C3%A7amento-Q-{quote.pk}.pdf" in response["Content-Disposition"]
+
+
+def test_the_profile_page_reads_the_profile_once(
+    web: Any, admin: Any, profile: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = web(admin)
+    client.get(reverse("core:company_profile"))
+    with django_assert_max_num_queries(4):
+        page = client.get(reverse("core:company_profile")).content.decode()
+    assert "Padaria Pão Quente" in page

@@ -137,3 +137,24 @@ def test_purposes_settings_pages(web: Any, admin: Any) -> None:
 
 def test_purposes_settings_need_settings_manage(web: Any, rep: Any) -> None:
     assert web(rep).get(reverse("privacy:purpose_list")).status_code == 403
+
+
+def test_the_purposes_page_costs_the_same_with_more_purposes(
+    web: Any, admin: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from elo.privacy import services
+
+    client = web(admin)
+    url = "/settings/consent-purposes/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for number in range(8):
+        services.purpose_create(
+            actor=admin, data={"key": f"extra_{number}", "name": f"Extra {number}"}
+        )
+    with django_assert_max_num_queries(len(few)):
+        assert "Extra 7" in client.get(url).content.decode()

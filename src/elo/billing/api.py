@@ -77,13 +77,9 @@ def export_payments(request: HttpRequest) -> HttpResponseBase:
 
 
 def _csv(name: str, rows: Any) -> HttpResponseBase:
-    from django.http import StreamingHttpResponse
+    from elo.interchange.exports import csv_download
 
-    from elo.interchange.exports import stream_csv
-
-    response = StreamingHttpResponse(stream_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="elo-{name}.csv"'
-    return response
+    return csv_download(f"elo-{name}.csv", rows)
 
 
 @router.get("/payments", response=PaymentList, summary="List payments")

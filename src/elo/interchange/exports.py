@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import models
+from django.http import StreamingHttpResponse
 
 from elo.contacts import selectors as contacts
 from elo.contacts.filters import RecordFilter
@@ -231,6 +232,13 @@ def _rows(actor: Any, entity: str, filters: RecordFilter) -> Iterator[list[str]]
     yield ORGANIZATION_COLUMNS + [f"cf_{key}" for key in keys]
     for organization in _chunked(contacts.organizations_for_list(actor, filters)):
         yield _organization_row(organization, keys)
+
+
+def csv_download(filename: str, rows: Iterable[list[Any]]) -> StreamingHttpResponse:
+    """A streamed CSV download of `rows` (a header first) named `filename`."""
+    response = StreamingHttpResponse(stream_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def stream_csv(rows: Iterable[list[str]]) -> Iterator[str]:

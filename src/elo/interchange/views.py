@@ -59,11 +59,7 @@ def export_file(request: HttpRequest, entity: str) -> HttpResponseBase:
         return HttpResponse("; ".join(error.messages), status=400, content_type="text/plain")
     rows = exports.export_rows(actor=request.user, entity=entity, filters=filters)
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(
-        exports.stream_csv(rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="elo-{entity}-{stamp}.csv"'
-    return response
+    return exports.csv_download(f"elo-{entity}-{stamp}.csv", rows)
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from elo.billing import selectors
 from elo.billing.views.common import abilities
-from elo.interchange.exports import stream_csv
+from elo.interchange.exports import csv_download
 from elo.sales.views.pages import EloRequest
 
 BUCKET_LABELS = {
@@ -47,9 +47,7 @@ def receivables_aging(request: EloRequest) -> HttpResponse:
 
 
 def _csv(name: str, rows: Any) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="elo-{name}.csv"'
-    return response
+    return csv_download(f"elo-{name}.csv", rows)
 
 
 @login_required

@@ -12,7 +12,9 @@ from elo.core.api import BrowserSessionAuth, TokenAuth, install_problem_handlers
 from elo.core.routes import router as core_router
 from elo.identity.api import router as identity_router
 from elo.interchange.api import router as interchange_router
+from elo.interchange.api_exports import router as exports_router
 from elo.privacy.api import router as privacy_router
+from elo.privacy.api_retention import router as retention_router
 from elo.sales.api import router as sales_router
 from elo.webhooks.api import router as webhooks_router
 
@@ -35,8 +37,10 @@ api.add_router("", activities_router)
 api.add_router("", core_router)
 api.add_router("", identity_router)
 api.add_router("", interchange_router)
+api.add_router("", exports_router)
 api.add_router("", sales_router)
 api.add_router("", billing_router)
 api.add_router("", automation_router)
 api.add_router("", webhooks_router)
 api.add_router("", privacy_router)
+api.add_router("", retention_router)

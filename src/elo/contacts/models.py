@@ -104,6 +104,9 @@ class Person(Record):
         editable=False,
         related_name="+",
     )
+    # Set when the person was erased (a data subject request or a retention policy): every
+    # personal value has been replaced, and the record can no longer be restored or merged.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [

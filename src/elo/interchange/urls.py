@@ -1,10 +1,10 @@
 from django.urls import path
 
-from elo.interchange import views
+from elo.interchange import views, views_exports
 
 app_name = "interchange"
 urlpatterns = [
     path("import/", views.import_file, name="import"),
-    path("export/<str:entity>.csv", views.export_file, name="export"),
-    path("export/people.vcf", views.export_vcard, name="export_vcard"),
+    path("export/<str:entity>.csv", views_exports.export_file, name="export"),
+    path("export/people.vcf", views_exports.export_vcard, name="export_vcard"),
 ]

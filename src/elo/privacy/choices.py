@@ -55,3 +55,14 @@ class RequestStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
     REJECTED = "rejected", _("Rejected")
+
+
+class RetentionEntity(models.TextChoices):
+    LEADS = "leads", _("Leads")
+    PEOPLE = "people", _("People")
+
+
+class AccessKind(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    EXPORT = "export", _("Exported")
+    BUNDLE = "bundle", _("Subject bundle downloaded")

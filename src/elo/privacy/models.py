@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from elo.contacts.models import Person
 from elo.privacy.choices import (
+    AccessKind,
     Channel,
     ConsentAction,
     ConsentSource,
@@ -19,6 +20,7 @@ from elo.privacy.choices import (
     PrivacyLaw,
     RequestKind,
     RequestStatus,
+    RetentionEntity,
 )
 
 
@@ -140,3 +142,87 @@ class SubjectRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return not self.is_closed and self.due_at < timezone.now()
+
+
+class RetentionPolicy(models.Model):
+    """Personal data kept no longer than needed: records of `entity` with no activity for
+    `inactive_months` (optionally only in some statuses) are anonymized when the policy runs
+    on the schedule. A dry run lists what a run would touch."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    entity = models.CharField(_("records"), max_length=20, choices=RetentionEntity.choices)
+    inactive_months = models.PositiveIntegerField(_("months without activity"))
+    # Lead statuses or person lifecycle stages the policy applies to; empty means all.
+    statuses = models.JSONField(_("only in these statuses"), default=list, blank=True)
+    enabled = models.BooleanField(_("runs on the schedule"), default=False)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_run_count = models.PositiveIntegerField(_("anonymized by the last run"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "retention policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RetentionRun(models.Model):
+    """One run of a retention policy, real or dry, with the ids of the records it touched
+    (or would touch): ids only, never personal values."""
+
+    policy = models.ForeignKey(RetentionPolicy, on_delete=models.CASCADE, related_name="runs")
+    dry_run = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cutoff = models.DateTimeField()
+    matched = models.PositiveIntegerField(default=0)
+    anonymized = models.PositiveIntegerField(default=0)
+    record_ids = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["policy", "-started_at"], name="retention_run_policy")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.policy} {self.started_at:%Y-%m-%d %H:%M}{' (dry run)' if self.dry_run else ''}"
+        )
+
+
+class PersonalDataAccess(models.Model):
+    """Who viewed or exported personal data, and when: the access log the data protection
+    officer reads. One row per person page or API read; one row per export, with its count."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AccessKind.choices)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    what = models.CharField(_("what"), max_length=200)
+    record_count = models.PositiveIntegerField(_("records"), default=1)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="data_access_at"),
+            models.Index(fields=["person", "-at"], name="data_access_person"),
+            models.Index(fields=["user", "-at"], name="data_access_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.what}"

@@ -270,6 +270,8 @@ class Lead(Record):
     )
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True, default="")
+    # Set when the lead was anonymized (erasure of its person, or a retention policy).
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [

@@ -1,0 +1,61 @@
+"""The personal data access log: who viewed or exported personal data, for the data
+protection officer. Callers record an access where it happens (a person's page or API read,
+an export, a subject bundle download); reading the log is `elo.privacy.selectors`' job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from elo.privacy.choices import AccessKind
+from elo.privacy.models import PersonalDataAccess
+
+__all__ = ["AccessKind", "log_access", "log_access_by"]
+
+
+def log_access(
+    request: HttpRequest,
+    *,
+    kind: str,
+    what: str,
+    person_id: int | None = None,
+    count: int = 1,
+) -> PersonalDataAccess:
+    """Records that the request's user viewed (`AccessKind.VIEW`) or exported
+    (`AccessKind.EXPORT`, `AccessKind.BUNDLE`) personal data: one person's (`person_id`) or
+    `count` records described by `what` (e.g. "People list, CSV, tag=vip")."""
+    user = getattr(request, "user", None)
+    return log_access_by(
+        user if user is not None and user.is_authenticated else None,
+        kind=kind,
+        what=what,
+        person_id=person_id,
+        count=count,
+        path=request.get_full_path()[:300],
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+    )
+
+
+def log_access_by(
+    user: Any,
+    *,
+    kind: str,
+    what: str,
+    person_id: int | None = None,
+    count: int = 1,
+    path: str = "",
+    ip_address: str | None = None,
+) -> PersonalDataAccess:
+    """The same, outside a web request (the CLI's `elo export`, the worker)."""
+    if kind not in AccessKind.values:
+        raise ValueError(f"unknown access kind {kind!r}")
+    return PersonalDataAccess.objects.create(
+        user=user if user is not None and getattr(user, "pk", None) else None,
+        kind=kind,
+        person_id=person_id,
+        what=what[:200],
+        record_count=max(0, int(count)),
+        path=path[:300],
+        ip_address=ip_address,
+    )

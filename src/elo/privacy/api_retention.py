@@ -1,0 +1,7 @@
+"""/api/v1/retention-policies: retention policies, their dry runs and runs."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["privacy"])

@@ -1,10 +1,15 @@
-"""CSV columns to service input: Elo's own export columns and common aliases."""
+"""File columns to service input: Elo's own export columns, common aliases and a mapping
+chosen on the mapping screen (or a preset)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlparse
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 ALIASES: dict[str, dict[str, str]] = {
     "people": {
@@ -51,6 +56,232 @@ ALIASES: dict[str, dict[str, str]] = {
 ADDRESS_KEYS = ("street", "city", "region", "postal_code", "country")
 
 
+# What a column can be loaded into, per entity; "" (ignore) and `cf_<key>` besides.
+TARGETS: dict[str, tuple[str, ...]] = {
+    "people": (
+        "external_id",
+        "given_name",
+        "family_name",
+        "full_name",
+        "emails",
+        "phones",
+        "organization_name",
+        "organization_external_id",
+        "organization_elo_id",
+        "job_title",
+        "street",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "preferred_language",
+        "lifecycle_stage",
+        "source",
+        "tags",
+        "created_at",
+    ),
+    "organizations": (
+        "external_id",
+        "name",
+        "domains",
+        "website",
+        "email",
+        "phones",
+        "industry",
+        "size",
+        "tax_id",
+        "street",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "tags",
+        "created_at",
+    ),
+    "activities": (
+        "external_id",
+        "kind",
+        "subject",
+        "body",
+        "occurred_at",
+        "due_at",
+        "done_at",
+        "direction",
+        "duration_seconds",
+        "outcome",
+        "starts_at",
+        "ends_at",
+        "email_from",
+        "email_to",
+        "person_external_id",
+        "organization_external_id",
+    ),
+    "deals": (
+        "elo_id",
+        "external_id",
+        "title",
+        "pipeline",
+        "stage",
+        "amount",
+        "currency",
+        "probability",
+        "expected_close",
+        "close_reason",
+        "closed_at",
+        "owner",
+        "created_at",
+        "tags",
+        "person_external_id",
+        "person_elo_id",
+        "organization_external_id",
+        "organization_elo_id",
+    ),
+}
+# Fields that take several columns: their values are joined, first column first.
+MULTI_VALUE = frozenset({"emails", "phones", "tags", "domains"})
+
+TARGET_LABELS: dict[str, Any] = {
+    "external_id": gettext_lazy("External id"),
+    "elo_id": gettext_lazy("Elo id"),
+    "given_name": gettext_lazy("First name"),
+    "family_name": gettext_lazy("Last name"),
+    "full_name": gettext_lazy("Full name (split into first and last)"),
+    "emails": gettext_lazy("Emails"),
+    "email": gettext_lazy("Email (its domain)"),
+    "phones": gettext_lazy("Phones"),
+    "organization_name": gettext_lazy("Organization name"),
+    "organization_external_id": gettext_lazy("Organization external id"),
+    "organization_elo_id": gettext_lazy("Organization Elo id"),
+    "person_external_id": gettext_lazy("Person external id"),
+    "person_elo_id": gettext_lazy("Person Elo id"),
+    "job_title": gettext_lazy("Job title"),
+    "street": gettext_lazy("Street"),
+    "city": gettext_lazy("City"),
+    "region": gettext_lazy("State or region"),
+    "postal_code": gettext_lazy("Postal code"),
+    "country": gettext_lazy("Country"),
+    "preferred_language": gettext_lazy("Preferred language"),
+    "lifecycle_stage": gettext_lazy("Lifecycle stage"),
+    "source": gettext_lazy("Source"),
+    "tags": gettext_lazy("Tags"),
+    "created_at": gettext_lazy("Created at"),
+    "name": gettext_lazy("Name"),
+    "domains": gettext_lazy("Domains"),
+    "website": gettext_lazy("Website"),
+    "industry": gettext_lazy("Industry"),
+    "size": gettext_lazy("Size"),
+    "tax_id": gettext_lazy("Tax id"),
+    "kind": gettext_lazy("Kind"),
+    "subject": gettext_lazy("Subject"),
+    "body": gettext_lazy("Body"),
+    "occurred_at": gettext_lazy("Took place at"),
+    "due_at": gettext_lazy("Due at"),
+    "done_at": gettext_lazy("Done at"),
+    "direction": gettext_lazy("Direction"),
+    "duration_seconds": gettext_lazy("Duration in seconds"),
+    "outcome": gettext_lazy("Outcome"),
+    "starts_at": gettext_lazy("Starts at"),
+    "ends_at": gettext_lazy("Ends at"),
+    "email_from": gettext_lazy("Email from"),
+    "email_to": gettext_lazy("Email to"),
+    "title": gettext_lazy("Title"),
+    "pipeline": gettext_lazy("Pipeline"),
+    "stage": gettext_lazy("Stage"),
+    "amount": gettext_lazy("Amount"),
+    "currency": gettext_lazy("Currency"),
+    "probability": gettext_lazy("Probability"),
+    "expected_close": gettext_lazy("Expected close"),
+    "close_reason": gettext_lazy("Close reason"),
+    "closed_at": gettext_lazy("Closed at"),
+    "owner": gettext_lazy("Owner"),
+}
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def unquote(value: str) -> str:
+    """The cell without the apostrophe an export puts before text a spreadsheet would read
+    as a formula (`'=1+2`, `'+351 …`), so that an export imports back unchanged."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def header_key(header: str) -> str:
+    return header.strip().lower().replace(" ", "_")
+
+
+def is_target(entity: str, field: str) -> bool:
+    return field in TARGETS[entity] or (field.startswith("cf_") and len(field) > 3)
+
+
+def suggest(
+    entity: str, headers: Sequence[str], preset: Mapping[str, str] | None = None
+) -> list[str]:
+    """The field each column loads into ("" to ignore it): the preset's name for the header,
+    else Elo's own column name or an alias, else nothing. A single-value field goes to the
+    first column that claims it, so a suggestion is always a valid mapping."""
+    aliases = ALIASES[entity]
+    known = {name.strip().lower(): field for name, field in (preset or {}).items()}
+    result: list[str] = []
+    taken: set[str] = set()
+    for header in headers:
+        field = known.get(header.strip().lower())
+        if field is None:
+            key = header_key(header)
+            field = aliases.get(key, key)
+        if not is_target(entity, field) or (field in taken and field not in MULTI_VALUE):
+            field = ""
+        taken.add(field)
+        result.append(field)
+    return result
+
+
+def check(entity: str, headers: Sequence[str], fields: Sequence[str]) -> None:
+    """Refuses a mapping that would lose data silently or load into nothing: an unknown
+    field, or two columns for one single-value field. Errors are keyed `mapping.<header>`."""
+    errors: dict[str, list[str]] = {}
+    claimed: dict[str, str] = {}
+    for header, field in zip(headers, fields, strict=True):
+        if not field:
+            continue
+        if not is_target(entity, field):
+            errors[f"mapping.{header}"] = [
+                _("“%(field)s” is not a field Elo can load.") % {"field": field}
+            ]
+        elif field in claimed and field not in MULTI_VALUE:
+            errors[f"mapping.{header}"] = [
+                _("Column “%(other)s” already loads into %(field)s; pick one of the two.")
+                % {"other": claimed[field], "field": TARGET_LABELS.get(field, field)}
+            ]
+        else:
+            claimed.setdefault(field, header)
+    if errors:
+        raise ValidationError(errors)
+
+
+def apply(fields: Sequence[str], values: Sequence[str]) -> dict[str, str]:
+    """One row of cells as Elo's names, through the columns' fields."""
+    result: dict[str, str] = {}
+    for field, value in zip(fields, values, strict=False):
+        if not field:
+            continue
+        value = unquote((value or "").strip())
+        if field in MULTI_VALUE:
+            value = value.replace(" ::: ", ",")
+            if value:
+                result[field] = f"{result[field]},{value}" if result.get(field) else value
+            else:
+                result.setdefault(field, "")
+        else:
+            result[field] = value
+    full = result.pop("full_name", "")
+    if full and not (result.get("given_name") or result.get("family_name")):
+        given, _space, family = full.partition(" ")
+        result["given_name"], result["family_name"] = given, family.strip()
+    return result
+
+
 def canonical(entity: str, row: Mapping[str, str]) -> dict[str, str]:
     """The row with its headers mapped to Elo's names (`cf_<key>` columns kept)."""
     aliases = ALIASES[entity]
@@ -58,9 +289,9 @@ def canonical(entity: str, row: Mapping[str, str]) -> dict[str, str]:
     for header, value in row.items():
         if header is None:
             continue
-        key = header.strip().lower().replace(" ", "_")
+        key = header_key(header)
         key = aliases.get(key, key)
-        result[key] = (value or "").strip()
+        result[key] = unquote((value or "").strip())
     return result
 
 

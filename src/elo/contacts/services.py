@@ -219,6 +219,15 @@ def _write_person_collections(person: Person, clean: CleanPerson) -> None:
         person.tags.set(clean.tags)
 
 
+def refuse_erased(record: Any) -> None:
+    """An erased person (see elo.privacy.erasure) stays as it is: no edit, restore or merge."""
+    if getattr(record, "erased_at", None) is not None:
+        raise ValidationError(
+            _("This person was erased under privacy law and can no longer be changed."),
+            code="erased",
+        )
+
+
 def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
     require(actor, "contacts.add")
     ctx = CleanContext(actor)
@@ -248,6 +257,7 @@ def person_update(
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         check_version(expected_version, locked.version)
+        refuse_erased(locked)
         clean = clean_person(ctx, data, instance=locked)
         emails = list(locked.emails.values_list("email", flat=True))
         phones = list(locked.phones.values_list("number", flat=True))
@@ -291,6 +301,8 @@ def _set_deleted(
         check_version(expected_version, locked.version)
         if (locked.deleted_at is not None) == deleted:
             return locked
+        if not deleted:
+            refuse_erased(locked)
         before = locked.deleted_at
         locked.deleted_at = timezone.now() if deleted else None
         locked.version += 1

@@ -4,16 +4,86 @@ with the payment instructions from the company profile."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from elo.billing.choices import InvoiceStatus
 from elo.billing.models import CreditNote, Invoice
+from elo.contacts.choices import TaxIdKind
 from elo.core import pdf
 from elo.core.selectors import company_profile
 
 
+def billed_party(person: Any, organization: Any) -> dict[str, str]:
+    """The billed party as an issued invoice keeps it (`Invoice.billed_to`): the
+    organization with its tax id, the person with their postal address, email and language."""
+    data = dict.fromkeys(BILLED_KEYS, "")
+    if organization is not None:
+        data.update(
+            organization=organization.name,
+            tax_id=organization.tax_id,
+            tax_id_kind=organization.tax_id_kind,
+        )
+    if person is not None:
+        data.update(
+            name=str(person),
+            street=person.street,
+            postal_code=person.postal_code,
+            city=person.city,
+            region=person.region,
+            country=person.country,
+            email=person.primary_email,
+            language=person.preferred_language,
+        )
+    return data
+
+
+BILLED_KEYS = (
+    "organization",
+    "tax_id",
+    "tax_id_kind",
+    "name",
+    "street",
+    "postal_code",
+    "city",
+    "region",
+    "country",
+    "email",
+    "language",
+)
+
+
+def _billed_lines(billed: dict[str, str]) -> list[str]:
+    """The customer block from the snapshot, laid out as `pdf.customer_lines` does."""
+    lines: list[str] = []
+    if billed.get("organization"):
+        lines.append(billed["organization"])
+        if billed.get("tax_id"):
+            kind = billed.get("tax_id_kind") or ""
+            label = TaxIdKind(kind).label if kind in TaxIdKind.values else ""
+            lines.append(f"{label or _('Tax ID')}: {billed['tax_id']}")
+    name = billed.get("name") or ""
+    if name:
+        lines.append(_("Attn.: %(name)s") % {"name": name} if lines else name)
+    place = " ".join(part for part in (billed.get("postal_code"), billed.get("city")) if part)
+    if billed.get("region"):
+        place = f"{place} - {billed['region']}" if place else billed["region"]
+    lines += [line for line in (billed.get("street"), place, billed.get("country")) if line]
+    if billed.get("email"):
+        lines.append(billed["email"])
+    return lines
+
+
+def _customer(invoice: Invoice) -> list[str]:
+    if invoice.billed_to:
+        return _billed_lines(invoice.billed_to)
+    return pdf.customer_lines(invoice.person, invoice.organization)
+
+
 def _language(invoice: Invoice) -> str:
+    if invoice.billed_to:
+        return str(invoice.billed_to.get("language") or "")
     return invoice.person.preferred_language if invoice.person is not None else ""
 
 
@@ -51,7 +121,7 @@ def invoice_document(invoice: Invoice) -> pdf.Document:
             reference=invoice.reference or _("draft"),
             currency=invoice.currency,
             customer_heading=_("Bill to"),
-            customer=pdf.customer_lines(invoice.person, invoice.organization),
+            customer=_customer(invoice),
             facts=facts,
             lines=pdf.lines_of(lines),
             totals=totals,
@@ -79,7 +149,7 @@ def credit_note_document(note: CreditNote) -> pdf.Document:
             reference=str(note),
             currency=invoice.currency,
             customer_heading=_("Credit to"),
-            customer=pdf.customer_lines(invoice.person, invoice.organization),
+            customer=_customer(invoice),
             facts=[
                 (_("Issue date"), pdf.day(note.issue_date)),
                 (_("Invoice"), invoice.reference),

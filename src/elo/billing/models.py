@@ -127,6 +127,10 @@ class Invoice(Record):
     credited = _money()
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     sent_to = models.CharField(_("sent to"), max_length=254, blank=True, default="")
+    # The billed party as it stood when the invoice was issued (name, tax id, address,
+    # email, language): an issued invoice keeps its legal fields even when the customer's
+    # record changes or is erased. Empty on drafts, which read the customer live.
+    billed_to = models.JSONField(_("billed to"), default=dict, blank=True, editable=False)
 
     class Meta:
         indexes = [

@@ -211,7 +211,9 @@ def _take_number(code: str) -> tuple[Series, int]:
 def invoice_issue(
     *, actor: Any, invoice: Invoice, issue_date: Any = None, expected_version: int | None = None
 ) -> Invoice:
-    """Numbers the draft, counts its quantities as invoiced and freezes it."""
+    """Numbers the draft, counts its quantities as invoiced and freezes it, with a snapshot
+    of the billed party (`billed_to`) that the issued invoice keeps."""
+    from elo.billing import documents
     from elo.core.errors import check_version
 
     require(actor, "billing.manage")
@@ -242,6 +244,7 @@ def invoice_issue(
         series, number = _take_number(locked.series.code)
         locked.series, locked.number = series, number
         locked.status = InvoiceStatus.ISSUED
+        locked.billed_to = documents.billed_party(locked.person, locked.organization)
         locked.issue_date = day
         if locked.due_date is None or locked.due_date < day:
             locked.due_date = day

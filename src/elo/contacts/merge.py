@@ -26,6 +26,7 @@ from elo.contacts.services import (
     _derive_organization,
     _derive_person,
     _person_snapshot,
+    refuse_erased,
 )
 from elo.core import audit, events
 from elo.core.permissions import require
@@ -249,6 +250,8 @@ def _lock_pair(
     if visible != set(pair):
         raise PermissionDenied(hidden)
     keep, lose = locked[survivor.pk], locked[duplicate.pk]
+    refuse_erased(keep)
+    refuse_erased(lose)
     if keep.deleted_at is not None or lose.deleted_at is not None:
         raise ValidationError({"duplicate": [trashed]}, code="already_deleted")
     return keep, lose

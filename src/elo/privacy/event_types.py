@@ -68,8 +68,38 @@ EVENT_TYPES: dict[str, dict[str, Any]] = {
         "description": "A data subject request was answered.",
         "example": {**_REQUEST_EXAMPLE, "status": "completed", "from": "in_progress"},
     },
+    "privacy.person.erased": {
+        "description": "A person was erased (a data subject request or a retention policy):"
+        " every personal value was replaced, here and in the records about them. `request` is"
+        " the erasure request, if any; `counts` says how many rows of each kind were touched."
+        " No personal values.",
+        "example": {
+            "id": 501,
+            "request": 12,
+            "counts": {"people": 1, "emails": 2, "activities": 4, "audit_entries": 9},
+        },
+    },
+    "privacy.lead.anonymized": {
+        "description": "A lead was anonymized on its own (e.g. by a retention policy); `counts`"
+        " says how many rows of each kind were touched.",
+        "example": {"id": 77, "counts": {"leads": 1, "activities": 2, "audit_entries": 3}},
+    },
     "privacy.request.rejected": {
         "description": "A data subject request was refused (e.g. identity not verified).",
         "example": {**_REQUEST_EXAMPLE, "status": "rejected", "from": "open"},
+    },
+}
+EVENT_TYPES["privacy.retention.ran"] = {
+    "description": "A retention policy ran (on the schedule or by hand) and anonymized"
+    " `anonymized` of the `matched` leads or people with no activity since `cutoff`;"
+    " `failed` when the run stopped early or the erasure refused a record.",
+    "example": {
+        "policy": 3,
+        "run": 41,
+        "entity": "leads",
+        "cutoff": "2025-06-01T00:00:00+00:00",
+        "matched": 120,
+        "anonymized": 120,
+        "failed": False,
     },
 }

@@ -3,6 +3,7 @@ withdrawals per person, purpose and channel. The current state is derived (see s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -57,6 +58,18 @@ class ConsentEventQuerySet(models.QuerySet["ConsentEvent"]):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("consent events are never deleted")
+
+    def redact(self, texts: Mapping[int, str]) -> int:
+        """The one sanctioned change to the ledger, made only by erasure
+        (`elo.privacy.erasure`): for each event id, the proof values (IP address, user agent,
+        form submission id) are cleared and the text shown becomes the given, redacted text.
+        Purpose, channel, action, lawful basis, source and time stay as they happened."""
+        changed = 0
+        for pk, text in texts.items():
+            changed += models.QuerySet.update(
+                self.filter(pk=pk), ip_address=None, user_agent="", submission_id="", text=text
+            )
+        return changed
 
 
 class ConsentEvent(models.Model):

@@ -11,7 +11,7 @@ from ninja import Query, Router
 from elo.core.api import if_match_version, next_link, page_size, set_etag
 from elo.privacy import retention
 from elo.privacy.schemas_retention import (
-    PageQuery,
+    RetentionPageQuery,
     RetentionPolicyIn,
     RetentionPolicyList,
     RetentionPolicyOut,
@@ -33,7 +33,7 @@ def _policy_reply(policy: Any, status: int = 200) -> HttpResponse:
 
 
 @router.get("/retention-policies", response=RetentionPolicyList, summary="List retention policies")
-def list_policies(request: HttpRequest, query: Query[PageQuery]) -> Any:
+def list_policies(request: HttpRequest, query: Query[RetentionPageQuery]) -> Any:
     page = retention.policy_list_for(request.user, cursor=query.cursor, size=page_size(query.limit))
     return {
         "items": [RetentionPolicyOut.from_policy(policy) for policy in page.items],
@@ -124,7 +124,7 @@ def run_now(request: HttpRequest, policy_id: int) -> Any:
     response=RetentionRunList,
     summary="A retention policy's runs",
 )
-def list_runs(request: HttpRequest, policy_id: int, query: Query[PageQuery]) -> Any:
+def list_runs(request: HttpRequest, policy_id: int, query: Query[RetentionPageQuery]) -> Any:
     """Newest first, dry runs included; the ids of a run are on `/runs/{run_id}`."""
     policy = retention.policy_get_for(request.user, policy_id)
     page = retention.run_list_for(

@@ -126,6 +126,6 @@ class RetentionRunList(Schema):
     next: str | None
 
 
-class PageQuery(Schema):
+class RetentionPageQuery(Schema):
     cursor: str | None = None
     limit: int | None = Field(None, ge=1)

@@ -207,6 +207,31 @@ def unquote(value: str) -> str:
     return value
 
 
+def country_code(value: str) -> str:
+    """A country written as a name (Portugal, Brasil, United States) as its two-letter code;
+    a name Elo does not know stays as written, so the row is rejected with a reason."""
+    from elo.interchange.vcard import _country_names
+
+    if len(value) == 2 or not value:
+        return value
+    return _country_names().get(value.lower(), value)
+
+
+def size_bucket(value: str) -> str:
+    """A head count (250, "1,200") as Elo's size bucket; anything else stays as written."""
+    digits = value.replace(",", "").replace(".", "").replace(" ", "")
+    if not digits.isdigit():
+        return value
+    count = int(digits)
+    for floor, bucket in ((1000, "1000+"), (250, "250-999"), (50, "50-249"), (10, "10-49")):
+        if count >= floor:
+            return bucket
+    return "1-9" if count else ""
+
+
+NORMALIZE = {"country": country_code, "size": size_bucket}
+
+
 def header_key(header: str) -> str:
     return header.strip().lower().replace(" ", "_")
 
@@ -274,7 +299,7 @@ def apply(fields: Sequence[str], values: Sequence[str]) -> dict[str, str]:
             else:
                 result.setdefault(field, "")
         else:
-            result[field] = value
+            result[field] = NORMALIZE[field](value) if field in NORMALIZE else value
     full = result.pop("full_name", "")
     if full and not (result.get("given_name") or result.get("family_name")):
         given, _space, family = full.partition(" ")

@@ -6,10 +6,13 @@ from typing import Any
 from ninja import Schema
 
 
-class ImportRunOut(Schema):
+class ImportRunSummary(Schema):
     id: int
     entity: str
     filename: str
+    preset: str
+    upsert_by: str
+    dry_run: bool
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
     total_rows: int
@@ -19,4 +22,37 @@ class ImportRunOut(Schema):
     rejected_count: int
     batches: int
     batches_failed: int
+
+
+class ImportRunOut(ImportRunSummary):
+    mapping: dict[str, str]
     rejected: list[dict[str, Any]]
+
+    @staticmethod
+    def resolve_mapping(obj: Any) -> dict[str, str]:
+        return {str(header): str(field) for header, field in obj.mapping}
+
+
+class ImportRunList(Schema):
+    next: str | None
+    items: list[ImportRunSummary]
+
+
+class ColumnOut(Schema):
+    header: str
+    samples: list[str]
+    field: str
+
+
+class MappingOut(Schema):
+    kind: str
+    preset: str
+    preset_detected: bool
+    columns: list[ColumnOut]
+    mapping: dict[str, str]
+
+
+class PresetOut(Schema):
+    name: str
+    label: str
+    mappings: dict[str, dict[str, str]]

@@ -498,8 +498,15 @@ class Preview:
 
 
 def preview(
-    *, entity: str, stream: IO[bytes], filename: str = "", content_type: str = "", preset: str = ""
+    *,
+    actor: Any,
+    entity: str,
+    stream: IO[bytes],
+    filename: str = "",
+    content_type: str = "",
+    preset: str = "",
 ) -> Preview:
+    require(actor, "imports.run")
     if entity not in ImportEntity.values:
         raise ValidationError({"entity": _("Pick people, organizations, activities or deals.")})
     if is_vcard(filename, content_type):
@@ -539,6 +546,7 @@ def upload_create(
             {"file": _("The file is larger than %(size)s MB.") % {"size": UPLOAD_MAX_BYTES >> 20}}
         )
     preview(
+        actor=actor,
         entity=entity,
         stream=io.BytesIO(data),
         filename=filename,
@@ -558,13 +566,14 @@ def upload_create(
         )
 
 
-def upload_preview(upload: ImportUpload, *, preset: str | None = None) -> Preview:
+def upload_preview(*, actor: Any, upload: ImportUpload) -> Preview:
     return preview(
+        actor=actor,
         entity=upload.entity,
         stream=io.BytesIO(bytes(upload.data)),
         filename=upload.filename,
         content_type=upload.content_type,
-        preset=upload.preset if preset is None else preset,
+        preset=upload.preset,
     )
 
 

@@ -14,7 +14,8 @@ USAGE = """usage: elo COMMAND [options]
   createuser --email E --password P --role R [--team T]
   token create --user EMAIL [--name N]   print a new API token (shown once)
   import FILE --entity people|organizations|activities|deals [--skip-invalid]
-  export --entity people|organizations|deals [-o FILE]   CSV in Elo's own columns
+  export --entity people|organizations|leads|deals|activities|quotes|orders|invoices|payments
+         --format csv|xlsx|vcf|ics [-o FILE] [--filter KEY=VALUE ...] [--user EMAIL]
   bench                    run the standard benchmark workload
 
 Configuration comes from ELO_* environment variables (see README.md).

@@ -7,6 +7,7 @@ band) and a toggle answers with the changed row; without JavaScript both redirec
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -66,6 +67,9 @@ def my_tasks(request: EloRequest, feed_url: str = "") -> HttpResponse:
         "tasks": selectors.my_open_tasks(request.user),
         "has_feed": CalendarFeedToken.objects.filter(user=request.user).exists(),
         "feed_url": feed_url,
+        "can_export": request.user.has_elo_perm("exports.run"),
+        # The export menu's filters: what this page lists, the user's open tasks.
+        "export_query": urlencode({"kind": "task", "assignee": request.user.pk, "open": "true"}),
     }
     return render(request, "activities/my_tasks.html", context)
 

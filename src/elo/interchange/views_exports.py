@@ -1,42 +1,36 @@
-"""Downloads of lists, with their filters: CSV in Elo's own columns, vCard."""
+"""Downloads of any list with its filters: CSV, XLSX, vCard (people) and iCalendar
+(tasks and meetings)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from elo.contacts.filters import RecordFilter
 from elo.interchange import exports
+from elo.interchange.export_registry import ENTITIES
 
 
 @login_required
 @require_GET
-def export_file(request: HttpRequest, entity: str) -> HttpResponseBase:
-    if entity not in {"people", "organizations", "deals"}:
-        return HttpResponse(status=404)
+def export_file(request: HttpRequest, entity: str, file_format: str = "csv") -> HttpResponseBase:
+    """The list `entity` as the signed-in user sees it with the query string's filters."""
+    if entity not in ENTITIES or file_format not in ENTITIES[entity].formats:
+        raise Http404
     try:
-        filters = RecordFilter.from_params(request.GET)
+        export = exports.export_prepare(
+            actor=request.user, entity=entity, file_format=file_format, params=request.GET
+        )
     except ValidationError as error:
         return HttpResponse("; ".join(error.messages), status=400, content_type="text/plain")
-    rows = exports.export_rows(actor=request.user, entity=entity, filters=filters)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    return exports.csv_download(f"elo-{entity}-{stamp}.csv", rows)
+    exports.log_export(export, request=request)
+    return exports.export_response(export)
 
 
 @login_required
 @require_GET
 def export_vcard(request: HttpRequest) -> HttpResponseBase:
     """The people list (with its filters) as one vCard 4.0 file."""
-    try:
-        filters = RecordFilter.from_params(request.GET)
-    except ValidationError as error:
-        return HttpResponse("; ".join(error.messages), status=400, content_type="text/plain")
-    cards = exports.export_people_vcards(actor=request.user, filters=filters)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="elo-people-{stamp}.vcf"'
-    return response
+    return export_file(request, "people", "vcf")

@@ -23,6 +23,7 @@ from django.utils import timezone
 from elo.contacts.models import Person
 from elo.core.audit import jsonable
 from elo.core.models import AuditEntry
+from elo.interchange.export_cells import spreadsheet_safe
 
 FORMAT_VERSION = 1
 SKIPPED_FIELDS = {"search_text"}
@@ -162,19 +163,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = str(value)
-    # spreadsheet formula injection: a leading =, +, - or @ becomes text
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return spreadsheet_safe(str(value))
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

@@ -54,6 +54,7 @@ def abilities(user: Any) -> dict[str, bool]:
         "can_configure": user.has_elo_perm("sales.configure"),
         "can_add_activities": user.has_elo_perm("activities.add"),
         "can_change_activities": user.has_elo_perm("activities.change"),
+        "can_export": user.has_elo_perm("exports.run"),
     }
 
 

@@ -1,51 +1,81 @@
 from __future__ import annotations
 
-import csv
 import sys
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from elo.contacts.filters import RecordFilter
 from elo.identity.models import User
-from elo.interchange.exports import export_people_vcards, export_rows
+from elo.interchange.export_registry import ENTITIES, FORMATS, XLSX
+from elo.interchange.exports import export_prepare, log_export, write_export
 
 
 class Command(BaseCommand):
     help = (
-        "Export people, organizations or deals as CSV (Elo's own columns), or people as "
-        "vCard 4.0 (--format vcf), to a file or stdout."
+        "Export a list (people, organizations, leads, deals, activities, quotes, orders, "
+        "invoices, payments) as CSV or XLSX, people also as vCard 4.0 (vcf) and tasks and "
+        "meetings as iCalendar (ics), with the list's filters, to a file or stdout."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--entity", required=True, choices=["people", "organizations", "deals"])
-        parser.add_argument(
-            "--as", dest="user", default="", help="acting user's email (default: first admin)"
-        )
+        parser.add_argument("--entity", required=True, choices=list(ENTITIES))
+        parser.add_argument("--format", default="csv", choices=list(FORMATS))
         parser.add_argument("--output", "-o", default="-", help="file path, or - for stdout")
-        parser.add_argument("--format", default="csv", choices=["csv", "vcf"])
+        parser.add_argument(
+            "--filter",
+            dest="filters",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="a filter of the list, as in its query string (repeatable)",
+        )
+        parser.add_argument(
+            "--user",
+            "--as",
+            dest="user",
+            default="",
+            help="acting user's email (default: the first admin)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["user"]:
-            actor = User.objects.filter(email=options["user"].lower()).first()
+            actor = User.objects.filter(email=options["user"].strip().lower()).first()
         else:
             actor = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
         if actor is None:
-            raise CommandError("No acting user: create an admin first or pass --as EMAIL.")
-        if options["format"] == "vcf":
-            if options["entity"] != "people":
-                raise CommandError("vCard export holds people: use --entity people.")
-            cards = export_people_vcards(actor=actor, filters=RecordFilter())
-            if options["output"] == "-":
-                for card in cards:
-                    self.stdout.write(card, ending="")
+            raise CommandError("No acting user: create an admin first or pass --user EMAIL.")
+        params: dict[str, str] = {}
+        for item in options["filters"]:
+            key, sign, value = item.partition("=")
+            if not sign or not key.strip():
+                raise CommandError(f"Write each filter as KEY=VALUE, not {item!r}.")
+            params[key.strip()] = value.strip()
+        output = options["output"]
+        if options["format"] == XLSX and output == "-":
+            raise CommandError("An XLSX file is binary: name it with -o FILE.")
+        try:
+            export = export_prepare(
+                actor=actor, entity=options["entity"], file_format=options["format"], params=params
+            )
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
+        except PermissionDenied as error:
+            raise CommandError(f"{actor.email} may not export: {error}") from error
+        log_export(export)
+        if output == "-":
+            stdout = getattr(self.stdout, "_out", sys.stdout)
+            buffer = getattr(stdout, "buffer", None)
+            if buffer is not None:
+                write_export(export, buffer)
+                buffer.flush()
                 return
-            with open(options["output"], "w", newline="", encoding="utf-8") as handle:
-                handle.writelines(cards)
+            from io import BytesIO
+
+            content = BytesIO()
+            write_export(export, content)
+            self.stdout.write(content.getvalue().decode("utf-8"), ending="")
             return
-        rows = export_rows(actor=actor, entity=options["entity"], filters=RecordFilter())
-        if options["output"] == "-":
-            csv.writer(sys.stdout).writerows(rows)
-            return
-        with open(options["output"], "w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(rows)
+        with open(output, "wb") as handle:
+            write_export(export, handle)
+        self.stderr.write(f"Exported {export.count} rows to {output}.")

@@ -74,6 +74,7 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for key, errors in error.error_dict.items():
         name = f"cf_{key.removeprefix('custom.')}" if key.startswith("custom.") else key
+        name = re.sub(r"^addresses\.(\d+)\.", r"address_\1_", name)
         form.add_error(name if name in form.fields else None, errors)
 
 

@@ -11,7 +11,14 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from elo.contacts.cleaning import clean_domain, clean_email, clean_phone, clean_tax_id
+from elo.contacts.cleaning import (
+    check_postal_code,
+    clean_domain,
+    clean_email,
+    clean_phone,
+    clean_postal_code,
+    clean_tax_id,
+)
 from elo.contacts.models import Employment, Organization, Person, PersonEmail, PersonPhone
 from elo.contacts.rules import CleanContext, clean_common, clean_text_fields
 from elo.core import audit, bulk, events
@@ -94,6 +101,7 @@ def clean_person(
     errors: dict[str, list[str]] = {}
     fields = clean_text_fields(data, PERSON_TEXT, errors)
     fields.update(clean_common(ctx, "person", data, instance=instance, errors=errors))
+    check_postal_code(fields, errors, instance)
     result = CleanPerson(fields=fields)
     country = fields.get("country") or (instance.country if instance else "") or None
     if "emails" in data:
@@ -390,7 +398,7 @@ def clean_organization(
         fields["phones"] = phones
     if "addresses" in data:
         addresses = []
-        for item in data["addresses"] or []:
+        for index, item in enumerate(data["addresses"] or []):
             if not isinstance(item, Mapping):
                 errors.setdefault("addresses", []).append(_("Each address is a set of fields."))
                 continue
@@ -399,6 +407,12 @@ def clean_organization(
                 for key in ("label", "street", "city", "region", "postal_code", "country")
             }
             address["country"] = address["country"].upper()[:2]
+            try:
+                address["postal_code"] = clean_postal_code(
+                    address["postal_code"], address["country"]
+                )
+            except ValidationError as error:
+                errors.setdefault(f"addresses.{index}.postal_code", []).extend(error.messages)
             if any(address.values()):
                 addresses.append(address)
         fields["addresses"] = addresses

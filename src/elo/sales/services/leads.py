@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from elo.activities.models import Activity
-from elo.contacts.cleaning import clean_domain, clean_email, clean_phone
+from elo.contacts.cleaning import check_postal_code, clean_domain, clean_email, clean_phone
 from elo.contacts.models import Organization, Person, PersonEmail
 from elo.contacts.rules import CleanContext, clean_common
 from elo.contacts.services import organization_create, person_create, person_update
@@ -128,6 +128,7 @@ def clean_lead(
             errors["score"] = [_("Enter a whole number.")]
     allowed = {key: data[key] for key in ("owner", "team", "custom", "country") if key in data}
     fields.update(clean_common(ctx, "lead", allowed, instance=cast(Any, instance), errors=errors))
+    check_postal_code(fields, errors, instance)
     merged = {
         **(
             {}

@@ -6,11 +6,12 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Query, Router
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
 
 from elo.contacts.selectors import person_get_for
-from elo.core.api import if_match_version, next_link, page_size, set_etag
-from elo.privacy import selectors, services
+from elo.core.api import PROBLEM_TYPE, if_match_version, next_link, page_size, set_etag
+from elo.privacy import erasure, selectors, services
 from elo.privacy.choices import RequestStatus
 from elo.privacy.schemas import (
     ConsentEventOut,
@@ -211,3 +212,61 @@ def download_bundle(request: HttpRequest, request_id: int) -> HttpResponse:
     reply["Content-Disposition"] = f'attachment; filename="person-{found.person_id}-data.zip"'
     reply["Cache-Control"] = "no-store"
     return reply
+
+
+# --- erasure ----------------------------------------------------------------------------------
+
+
+class ErasureIn(Schema):
+    confirmation: str | None = Field(
+        None, description="The token of the 409 answer to a first call; omit it to preview."
+    )
+    reason: str | None = Field(None, max_length=500, description="Why; kept in the audit log.")
+
+
+class ErasureOut(Schema):
+    request: int
+    person: int
+    counts: dict[str, int] = Field(description="Rows touched, per kind; no values.")
+
+
+@router.post(
+    "/privacy/requests/{request_id}/erase",
+    response={200: ErasureOut},
+    summary="Erase the person of an erasure request (confirmed twice)",
+    openapi_extra={
+        "responses": {
+            409: {
+                "description": "Nothing was changed: the preview. A problem+json with `counts`"
+                " (rows that would be touched, per kind) and `confirmation`, a token valid for"
+                " `expires_in` seconds; send it back to erase.",
+                "content": {"application/problem+json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
+)
+def erase_request(request: HttpRequest, request_id: int, payload: ErasureIn) -> Any:
+    """Irreversible. The first call (no `confirmation`) changes nothing and answers 409 with
+    what would be erased and a confirmation token; the second call, with the token, erases
+    the person everywhere, completes the request and answers with the counts. Only for an
+    erasure request whose requester's identity was verified."""
+    found = selectors.request_get_for(request.user, request_id)
+    if not payload.confirmation:
+        counts, token = erasure.request_erase_preview(actor=request.user, request=found)
+        body = {
+            "type": PROBLEM_TYPE + "confirmation_required",
+            "title": _("Confirm the erasure: send the confirmation back to erase."),
+            "status": 409,
+            "code": "confirmation_required",
+            "counts": counts,
+            "confirmation": token,
+            "expires_in": int(erasure.CONFIRM_MAX_AGE.total_seconds()),
+        }
+        return JsonResponse(body, status=409, content_type="application/problem+json")
+    counts = erasure.request_erase(
+        actor=request.user,
+        request=found,
+        confirmation=payload.confirmation,
+        reason=payload.reason or "",
+    )
+    return {"request": found.pk, "person": found.person_id, "counts": counts}

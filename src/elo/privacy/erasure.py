@@ -25,11 +25,13 @@ the erasure will touch.
 from __future__ import annotations
 
 import contextlib
+import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -121,8 +123,9 @@ class Eraser:
     # --- collecting what belongs to the person ------------------------------------------------
 
     def collect_person(self, person: Person) -> list[Person]:
-        """The person and everyone merged into them (the whole chain), with their values."""
-        chain = {person.pk: person}
+        """The person and everyone merged into them (the whole chain), with their values;
+        fresh rows, so that a dry run leaves the caller's instances as they were."""
+        chain = {row.pk: row for row in Person._base_manager.filter(pk=person.pk)}
         frontier = [person.pk]
         while frontier:
             merged = list(Person._base_manager.filter(merged_into_id__in=frontier))
@@ -709,3 +712,44 @@ def lead_anonymize(*, actor: Any, lead: Any, reason: str) -> None:
             changes={"reason": eraser.redactor.text(text), "counts": eraser.counts},
         )
         events.emit("privacy.lead.anonymized", {"id": locked.pk, "counts": eraser.counts})
+
+
+# --- the request flow: preview, then erase with the preview's confirmation ------------------
+
+CONFIRM_SALT = "elo.privacy.erase"
+CONFIRM_MAX_AGE = datetime.timedelta(minutes=15)
+
+
+def _confirmation_claim(request: SubjectRequest) -> dict[str, int]:
+    return {"r": request.pk, "p": request.person_id, "v": request.version}
+
+
+def request_erase_preview(*, actor: Any, request: SubjectRequest) -> tuple[dict[str, int], str]:
+    """The first confirmation: what erasing the request's person would touch (changes
+    nothing) and a signed, short-lived token that the second confirmation sends back."""
+    require(actor, PERMISSION)
+    check_erasure_request(request)
+    if request.person.erased_at is not None:
+        raise ValidationError(_("This person was already erased."), code="already_erased")
+    counts = erasure_preview(request.person)
+    return counts, signing.dumps(_confirmation_claim(request), salt=CONFIRM_SALT)
+
+
+def request_erase(
+    *, actor: Any, request: SubjectRequest, confirmation: str, reason: str = ""
+) -> dict[str, int]:
+    """The second confirmation: erases the request's person and completes the request. A
+    token that is forged, expired, for another request or from before the request changed
+    is refused and nothing changes."""
+    require(actor, PERMISSION)
+    try:
+        claim = signing.loads(str(confirmation or ""), salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        claim = None
+    if claim != _confirmation_claim(request):
+        raise ValidationError(
+            {"confirmation": [_("This confirmation is not valid any more. Preview again.")]},
+            code="bad_confirmation",
+        )
+    text = reason or _("Erasure request #%(id)s") % {"id": request.pk}
+    return person_erase(actor=actor, person=request.person, reason=text, request=request)

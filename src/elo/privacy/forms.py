@@ -104,3 +104,25 @@ class RequestStatusForm(BootstrapForm):
         label=_("Notes"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+ERASE_WORD = "ERASE"
+
+
+class ErasureCheckForm(BootstrapForm):
+    """The first confirmation of an erasure: the admin types the person's name as shown, or
+    the word ERASE."""
+
+    typed = forms.CharField(label=_("Type the person's name as shown, or ERASE"), max_length=300)
+
+    def __init__(self, *args: Any, expected: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def clean_typed(self) -> str:
+        typed = " ".join(str(self.cleaned_data.get("typed") or "").split())
+        if typed.casefold() not in {self.expected.casefold(), ERASE_WORD.casefold()}:
+            raise forms.ValidationError(
+                _("This is neither the person's name as shown nor ERASE."), code="mismatch"
+            )
+        return typed

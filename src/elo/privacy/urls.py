@@ -19,6 +19,16 @@ urlpatterns = [
         name="request_bundle",
     ),
     path(
+        "settings/privacy-requests/<int:pk>/erase/",
+        views.request_erase,
+        name="request_erase",
+    ),
+    path(
+        "settings/privacy-requests/<int:pk>/erase/confirm/",
+        views.request_erase_confirm,
+        name="request_erase_confirm",
+    ),
+    path(
         "settings/privacy-requests/<int:pk>/<str:action>/",
         views.request_action,
         name="request_action",

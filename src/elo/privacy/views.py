@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,10 +20,11 @@ from elo.contacts.selectors import person_get_for
 from elo.core.errors import PreconditionFailed
 from elo.core.forms import add_service_errors
 from elo.core.views import permission_required, posted
-from elo.privacy import selectors, services
-from elo.privacy.choices import Channel, ConsentSource, RequestStatus
+from elo.privacy import erasure, selectors, services
+from elo.privacy.choices import Channel, ConsentSource, RequestKind, RequestStatus
 from elo.privacy.forms import (
     ConsentRecordForm,
+    ErasureCheckForm,
     IdentityCheckForm,
     PurposeForm,
     RequestStatusForm,
@@ -213,6 +215,9 @@ def _detail(request: HttpRequest, found: Any, **forms: Any) -> HttpResponse:
         "can_build": found.kind in services.BUNDLE_KINDS
         and found.status in (RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS),
         "transitions": services.TRANSITIONS[found.status],
+        "can_erase": found.kind == RequestKind.ERASURE
+        and found.status in (RequestStatus.IDENTITY_VERIFIED, RequestStatus.IN_PROGRESS)
+        and found.person.erased_at is None,
     }
     return render(request, "privacy/request_detail.html", context)
 
@@ -276,3 +281,73 @@ def request_bundle(request: HttpRequest, pk: int) -> HttpResponse:
     reply["Content-Disposition"] = f'attachment; filename="person-{found.person_id}-data.zip"'
     reply["Cache-Control"] = "no-store"
     return reply
+
+
+# --- erasure (confirmed twice) -----------------------------------------------------------------
+
+COUNT_LABELS = {
+    "people": gettext_lazy("The person, and people merged into them"),
+    "emails": gettext_lazy("Email addresses (removed)"),
+    "phones": gettext_lazy("Phone numbers (removed)"),
+    "jobs": gettext_lazy("Jobs at organizations (removed)"),
+    "leads": gettext_lazy("Leads"),
+    "activities": gettext_lazy("Timeline entries"),
+    "deals": gettext_lazy("Deals"),
+    "deal_lines": gettext_lazy("Deal lines"),
+    "quotes": gettext_lazy("Quotes"),
+    "quote_lines": gettext_lazy("Quote lines"),
+    "orders": gettext_lazy("Orders"),
+    "invoices": gettext_lazy("Invoices"),
+    "invoice_lines": gettext_lazy("Draft invoice lines"),
+    "payments": gettext_lazy("Payments"),
+    "credit_notes": gettext_lazy("Credit notes"),
+    "subject_requests": gettext_lazy("Privacy requests"),
+    "consent_events": gettext_lazy("Consent records (proof removed)"),
+    "access_log": gettext_lazy("Access log entries"),
+    "audit_entries": gettext_lazy("Audit log entries (redacted)"),
+    "outbox_events": gettext_lazy("Events"),
+    "webhook_deliveries": gettext_lazy("Webhook deliveries"),
+    "webhook_attempts": gettext_lazy("Webhook attempts"),
+    "workflow_runs": gettext_lazy("Workflow runs"),
+    "workflow_steps": gettext_lazy("Workflow steps"),
+    "import_reports": gettext_lazy("Import reports"),
+}
+
+
+def _count_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return [(str(COUNT_LABELS.get(key, key)), number) for key, number in counts.items()]
+
+
+@permission_required("settings.manage")
+@require_http_methods(["GET", "POST"])
+def request_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """First confirmation: what would be erased, and the person's name (or ERASE) typed.
+    A correct answer leads to the final confirmation; nothing changes on this page."""
+    found = selectors.request_get_for(request.user, pk)
+    try:
+        counts, token = erasure.request_erase_preview(actor=request.user, request=found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("privacy:request_detail", pk=pk)
+    form = ErasureCheckForm(posted(request), expected=str(found.person))
+    context = {"item": found, "counts": _count_rows(counts), "form": form}
+    if form.is_valid():
+        return render(request, "privacy/request_erase_confirm.html", {**context, "token": token})
+    return render(request, "privacy/request_erase.html", context)
+
+
+@permission_required("settings.manage")
+@require_http_methods(["POST"])
+def request_erase_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Final confirmation: erases the person, completes the request and shows the counts."""
+    found = selectors.request_get_for(request.user, pk)
+    name = str(found.person)
+    try:
+        counts = erasure.request_erase(
+            actor=request.user, request=found, confirmation=request.POST.get("confirmation", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("privacy:request_erase", pk=pk)
+    context = {"item": found, "counts": _count_rows(counts), "name": name}
+    return render(request, "privacy/request_erase_done.html", context)

@@ -530,7 +530,11 @@ def person_delete(request: EloRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_restore(request: EloRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for(request.user, pk, action="delete", deleted=True)
-    services.person_restore(actor=request.user, person=person)
+    try:
+        services.person_restore(actor=request.user, person=person)
+    except ValidationError as error:  # an erased person stays in the trash
+        messages.error(request, " ".join(error.messages))
+        return redirect("contacts:person_list")
     messages.success(request, _("Restored %(name)s.") % {"name": person})
     return redirect("contacts:person_detail", person.pk)
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
+from elo.core.forms import add_service_errors
 from elo.interchange import selectors, services
 from elo.interchange.exports import csv_download
 from elo.interchange.forms import MappingForm, UploadForm
@@ -37,7 +38,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
                 preset=form.cleaned_data["preset"],
             )
         except ValidationError as error:
-            form.add_error("file" if "file" in error.message_dict else None, error)
+            add_service_errors(form, error)
         else:
             return redirect("interchange:import_mapping", upload_id=upload.pk)
     runs = selectors.import_run_list_for(request.user)[:RECENT_RUNS]

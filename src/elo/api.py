@@ -14,6 +14,7 @@ from elo.identity.api import router as identity_router
 from elo.interchange.api import router as interchange_router
 from elo.interchange.api_exports import router as exports_router
 from elo.privacy.api import router as privacy_router
+from elo.privacy.api_access import router as access_log_router
 from elo.privacy.api_retention import router as retention_router
 from elo.sales.api import router as sales_router
 from elo.webhooks.api import router as webhooks_router
@@ -43,4 +44,5 @@ api.add_router("", billing_router)
 api.add_router("", automation_router)
 api.add_router("", webhooks_router)
 api.add_router("", privacy_router)
+api.add_router("", access_log_router)
 api.add_router("", retention_router)

@@ -27,6 +27,7 @@ from elo.contacts.schemas import (
     timeline_payload,
 )
 from elo.core.api import if_match_version, next_link, set_etag
+from elo.privacy.access import log_view
 
 router = Router(tags=["people and organizations"])
 
@@ -62,6 +63,7 @@ def get_person(
 ) -> Any:
     """`?expand=timeline` adds the newest 50 timeline entries (cursor in `timeline_next`)."""
     person = selectors.person_get_for(request.user, person_id, related=False)
+    log_view(request, what="Person API read", person_id=person.pk)
     body: dict[str, Any] = people_payload([person])[0]
     body["timeline"] = body["timeline_next"] = None
     if "timeline" in expand.split(","):

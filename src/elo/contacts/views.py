@@ -48,6 +48,7 @@ from elo.core.models import AuditEntry, CustomField
 from elo.core.pagination import Page
 from elo.core.permissions import require
 from elo.identity.selectors import team_list, user_list_for
+from elo.privacy.access import log_view
 
 PAGE_SIZE = 50
 TIMELINE_SIZE = 50
@@ -246,6 +247,7 @@ def person_detail(request: EloRequest, pk: int) -> HttpResponse:
     except Http404:
         # A person merged into another: old links lead to the survivor.
         return redirect("contacts:person_detail", merged_survivor_for(request.user, pk))
+    log_view(request, what="Person page", person_id=person.pk)
     context = {
         "person": person,
         "tab": "timeline",

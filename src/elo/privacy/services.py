@@ -620,6 +620,7 @@ def request_build_bundle(
 def request_bundle_download(*, actor: Any, request: SubjectRequest) -> bytes:
     """The ZIP of the person's data for a request whose bundle was built; every download is
     audited on the request and on the person (the access log)."""
+    from elo.privacy.access import AccessKind, log_access_by
     from elo.privacy.bundle import bundle_for
 
     require(actor, "settings.manage")
@@ -634,5 +635,11 @@ def request_bundle_download(*, actor: Any, request: SubjectRequest) -> bytes:
             target_type="contacts.person",
             target_id=str(request.person_id),
             changes=changes,
+        )
+        log_access_by(
+            actor,
+            kind=AccessKind.BUNDLE,
+            what=f"Subject request #{request.pk} bundle",
+            person_id=request.person_id,
         )
     return data

@@ -19,6 +19,7 @@ from elo.core.errors import PreconditionFailed
 from elo.core.forms import add_service_errors, service_errors
 from elo.core.permissions import require
 from elo.core.views import permission_required, posted
+from elo.privacy.access import log_view
 from elo.sales import selectors, services
 from elo.sales.forms import (
     ConvertForm,
@@ -88,7 +89,9 @@ def _lead_page(
 
 @login_required
 def lead_detail(request: EloRequest, pk: int) -> HttpResponse:
-    return _lead_page(request, _lead(request, pk))
+    lead = _lead(request, pk)
+    log_view(request, what=f"Lead #{lead.pk} page")
+    return _lead_page(request, lead)
 
 
 @login_required

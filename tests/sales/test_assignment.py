@@ -55,8 +55,10 @@ def test_rules_match_in_priority_order_and_fall_back_to_the_default_owner(
           conditions=[{"field": "source", "op": "in", "value": ["event", "referral"]},
                       {"field": "postal_code", "op": "prefix", "value": "01"}])  # fmt: skip
     services.default_owner_set(actor=admin, entity="lead", user=manager)
-    assert _lead(admin, country="BR", source="event", postal_code="01000-000").owner_id == sellers[0].pk
-    assert _lead(admin, country="PT", source="event", postal_code="0100-000").owner_id == sellers[1].pk
+    brazil = _lead(admin, country="BR", source="event", postal_code="01000-000")
+    assert brazil.owner_id == sellers[0].pk
+    event = _lead(admin, country="PT", source="event", postal_code="0100-000")
+    assert event.owner_id == sellers[1].pk
     fallback = _lead(admin, country="PT", source="event", postal_code="9900-000")
     assert fallback.owner_id == manager.pk
     assert _lead(admin, owner=sellers[2].pk).owner_id == sellers[2].pk  # explicit owner wins

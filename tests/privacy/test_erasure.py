@@ -191,8 +191,13 @@ def build_rich_person(admin: Any, manager: Any, rep: Any, make_person: Any) -> d
         ip_address=IP,
         user_agent=USER_AGENT,
     )
+    shared = lead_services.lead_create(
+        actor=rep, data={"given_name": GIVEN, "email": EMAILS[1], "company": "Other Co"}
+    )
+    seed_traces(admin, person)
     return {
         "person": person,
+        "shared_lead": shared,
         "duplicate": duplicate,
         "lead": lead,
         "deal": deal,
@@ -200,6 +205,51 @@ def build_rich_person(admin: Any, manager: Any, rep: Any, make_person: Any) -> d
         "issued": issued,
         "draft": draft,
     }
+
+
+def seed_traces(admin: Any, person: Any) -> None:
+    """What webhooks, automation and importers leave behind about a person: rows written
+    as those apps write them (a delivery that a receiver echoed, a workflow run with the
+    record's values, an import report with a rejected row), and a job at an organization."""
+    from elo.automation.models import RunStep, Workflow, WorkflowRun
+    from elo.contacts.models import Employment, Organization
+    from elo.interchange.models import ImportRun
+    from elo.webhooks.models import Attempt, Delivery, Subscription
+
+    subscription = Subscription.objects.create(
+        url="http://127.0.0.1:9/hook", event_types=["*"], secret="whsec_x", owner=admin
+    )
+    delivery = Delivery.objects.create(
+        subscription=subscription,
+        event_id=1,
+        event_name="contacts.person.updated",
+        payload={"id": person.pk, "email": EMAILS[0]},
+        message_id="msg_1",
+    )
+    Attempt.objects.create(
+        delivery=delivery, number=1, status_code=500, response_excerpt=f"bad {EMAILS[0]}"
+    )
+    workflow = Workflow.objects.create(
+        name="Welcome", trigger_type="event", trigger={"event": "x"}, owner=admin
+    )
+    run = WorkflowRun.objects.create(
+        workflow=workflow,
+        record_type="person",
+        record_id=person.pk,
+        data={"record": {"given_name": GIVEN, "family_name": FAMILY, "city": CITY}},
+    )
+    RunStep.objects.create(
+        run=run, path="0", action_type="send_email", outcome="ok", detail={"to": EMAILS[1]}
+    )
+    ImportRun.objects.create(
+        entity="people",
+        rejected=[
+            {"row": 3, "values": {"email": EMAILS[0], "given_name": GIVEN}, "errors": {}},
+            {"row": 4, "values": {"email": "someone.else@example.com"}, "errors": {}},
+        ],
+    )
+    organization = Organization.objects.create(name="Quinta Lda", owner=admin)
+    Employment.objects.create(person=person, organization=organization, job_title="Owner")
 
 
 def aggregates() -> dict[str, Any]:
@@ -229,6 +279,11 @@ def test_nothing_of_the_person_is_left_anywhere_but_the_issued_invoice(
         "sales_deal",
         "core_auditentry",
         "privacy_consentevent",
+        "webhooks_delivery",
+        "webhooks_attempt",
+        "automation_workflowrun",
+        "automation_runstep",
+        "interchange_importrun",
     } <= tables
     sums = aggregates()
 
@@ -252,9 +307,18 @@ def test_nothing_of_the_person_is_left_anywhere_but_the_issued_invoice(
     assert {key: value for key, value in now.items() if key != "audit"} == {
         key: value for key, value in sums.items() if key != "audit"
     }
+    # what is not theirs stays
+    assert search_database(["someone.else@example.com", "Quinta do Vale", "Other Co"]).keys() == {
+        "someone.else@example.com",
+        "Quinta do Vale",
+        "Other Co",
+    }
+    assert Lead.objects.get(pk=made["shared_lead"].pk).erased_at is not None
     # counts, no values
     assert counts["people"] == 2 and counts["emails"] == 3 and counts["phones"] == 3
-    assert counts["leads"] == 1 and counts["consent_events"] == 1
+    assert counts["leads"] == 2 and counts["consent_events"] == 1 and counts["jobs"] == 1
+    assert counts["webhook_deliveries"] == counts["webhook_attempts"] == 1
+    assert counts["workflow_runs"] == counts["workflow_steps"] == counts["import_reports"] == 1
     assert counts["audit_entries"] >= 5
     assert all(isinstance(number, int) for number in counts.values())
 

@@ -77,17 +77,6 @@ class AccessLogFilter:
             raise ValidationError(errors)
         return found
 
-    def params(self) -> dict[str, str]:
-        """The filter as query parameters (for links and the CSV download)."""
-        values = {
-            "user": self.user,
-            "person": self.person,
-            "kind": self.kind,
-            "since": self.since.isoformat() if self.since else "",
-            "until": self.until.isoformat() if self.until else "",
-        }
-        return {key: str(value) for key, value in values.items() if value not in (None, "")}
-
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -248,3 +248,24 @@ def test_preview_page_query_count_stays_flat(
     with django_assert_max_num_queries(counted):
         page = client.get(url)
     assert "Timeline entries" in page.content.decode()
+
+
+def test_erased_person_cannot_be_changed_through_the_api_or_the_form(
+    api: Any, web: Any, admin: Any, make_person: Any
+) -> None:
+    from elo.privacy.erasure import person_erase
+
+    person = make_person(emails=["gone@example.com"])
+    person_erase(actor=admin, person=person, reason="Asked")
+    reply = api(admin).patch(f"/api/v1/people/{person.pk}", {"given_name": "Back"})
+    assert reply.status_code == 422 and reply.json()["errors"][0]["code"] == "erased"
+    page = web(admin).post(
+        reverse("contacts:person_edit", args=[person.pk]),
+        {
+            "given_name": "Back",
+            "lifecycle_stage": "lead",
+            "version": Person.objects.get(pk=person.pk).version,
+        },
+    )
+    assert page.status_code == 200 and "can no longer be changed" in page.content.decode()
+    assert Person.objects.get(pk=person.pk).given_name == "Erased person"

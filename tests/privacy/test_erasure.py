@@ -50,6 +50,7 @@ def originals() -> list[str]:
         *EMAILS,
         *PHONES,
         "912345678",
+        "912 345 678",
         STREET,
         CITY,
         POSTCODE,
@@ -143,7 +144,11 @@ def build_rich_person(admin: Any, manager: Any, rep: Any, make_person: Any) -> d
     )
     activity_services.activity_create(
         actor=rep,
-        data={"kind": "task", "subject": f"Send {GIVEN} the proposal", "person": person.pk},
+        data={
+            "kind": "task",
+            "subject": f"Send {GIVEN} the proposal, or call +351 912 345 678",
+            "person": person.pk,
+        },
     )
     lead = lead_services.lead_create(
         actor=rep,

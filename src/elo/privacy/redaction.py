@@ -19,6 +19,7 @@ MARKER = "[erased]"
 # full name, the street, ...); shorter ones are redacted only in records about the person.
 STRONG_LENGTH = 6
 WEAK_LENGTH = 2
+PHONE_GAP = r"[\s.\-/()]{0,3}"
 # Keys of audit changes that hold a person's or lead's own values: blanked whole.
 PERSONAL_KEYS = frozenset(
     [
@@ -57,6 +58,7 @@ class Needles:
 
     strong: set[str] = field(default_factory=set)
     weak: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
 
     def add(self, value: Any, *, strong: bool | None = None) -> None:
         text = " ".join(str(value or "").split())
@@ -75,9 +77,11 @@ class Needles:
         digits = number.lstrip("+")
         self.add(number, strong=True)
         self.add(digits, strong=True)
+        self.phones.add(digits)
         for prefix in ("55", "351"):
             if digits.startswith(prefix) and len(digits) - len(prefix) >= STRONG_LENGTH:
                 self.add(digits[len(prefix) :], strong=True)
+                self.phones.add(digits[len(prefix) :])
 
     def add_name(self, given: str, family: str) -> None:
         self.add(given, strong=False)
@@ -85,11 +89,6 @@ class Needles:
         if given and family:
             for full in (f"{given} {family}", f"{family} {given}", f"{family}, {given}"):
                 self.add(full, strong=True)
-
-    def update(self, other: Needles) -> None:
-        self.strong |= other.strong
-        self.weak |= other.weak
-        self.weak -= self.strong
 
     @property
     def all(self) -> set[str]:
@@ -99,7 +98,12 @@ class Needles:
         values = sorted(self.all, key=lambda value: (-len(value), value))
         if not values:
             return None
-        choices = "|".join(re.escape(value) for value in values)
+        # a phone number as people write it: "+351 912 345 678", "(11) 98765-4321"
+        phones = [
+            r"\+?\(?" + PHONE_GAP.join(re.escape(digit) for digit in digits)
+            for digits in sorted(self.phones, key=lambda digits: (-len(digits), digits))
+        ]
+        choices = "|".join([*phones, *(re.escape(value) for value in values)])
         return re.compile(rf"(?<!\w)(?:{choices})(?!\w)", re.IGNORECASE)
 
     def lookups(self) -> list[str]:

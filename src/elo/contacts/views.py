@@ -392,6 +392,7 @@ def _history_rows(
 @login_required
 def person_history(request: EloRequest, pk: int) -> HttpResponse:
     person = selectors.person_get_for(request.user, pk)
+    log_view(request, what="Person page", person_id=person.pk)
     entries = core_selectors.history("contacts.person", person.pk)
     fields = definitions("person")
     context = {

@@ -96,7 +96,9 @@ def lead_detail(request: EloRequest, pk: int) -> HttpResponse:
 
 @login_required
 def lead_history(request: EloRequest, pk: int) -> HttpResponse:
-    return _lead_page(request, _lead(request, pk), tab="history")
+    lead = _lead(request, pk)
+    log_view(request, what=f"Lead #{lead.pk} page")
+    return _lead_page(request, lead, tab="history")
 
 
 @permission_required("sales.add")

@@ -43,7 +43,10 @@ def _description() -> str:
         "responses": {
             200: {
                 "description": "The file, as an attachment",
-                "content": {content_type: {} for content_type in exports.CONTENT_TYPES.values()},
+                "content": {
+                    content_type.split(";")[0]: {}
+                    for content_type in exports.CONTENT_TYPES.values()
+                },
             }
         }
     },

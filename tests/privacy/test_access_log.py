@@ -221,6 +221,9 @@ def test_the_page_pages_with_a_cursor(web: Any, admin: Any, rep: Any, ana: Any) 
     assert cursor is not None
     second = client.get(f"/settings/access-log/?cursor={cursor.group(1)}")
     assert _listed(second) == [entry.pk for entry in reversed(entries[:5])]
+    broken = client.get("/settings/access-log/?cursor=x")
+    assert _listed(broken) == []
+    assert "The cursor is not valid." in broken.content.decode()
 
 
 def test_the_person_privacy_section_links_to_their_log_for_the_officer_only(

@@ -1,6 +1,6 @@
 """The personal data access log: who viewed or exported personal data, for the data
 protection officer. Callers record an access where it happens (a person's page or API read,
-an export, a subject bundle download); reading the log is `elo.privacy.selectors`' job."""
+an export, a subject bundle download); `elo.privacy.selectors_access` reads the log."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
             request.user, filters, cursor=request.GET.get("cursor") or None, size=PAGE_SIZE
         )
     except ValidationError as error:
-        errors = error.message_dict
+        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
     context = {
         "page": page,
         "filters": filters,

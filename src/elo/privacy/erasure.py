@@ -14,6 +14,10 @@ stay correct; what goes is every personal value:
 - the proof of their consents (IP address, user agent, form submission id), through the one
   sanctioned redaction path of the append-only ledger (`ConsentEventQuerySet.redact`).
 
+What is not personal stays: the person's country, lifecycle stage, source, owner, team and
+tags, a lead's status, source and company (minus mentions), every amount and date. The
+person reads as "Erased person #<id>" and can no longer be edited, restored or merged.
+
 Audit entries are redacted, never deleted. Issued invoices keep their billed-party snapshot
 (`Invoice.billed_to`, taken at issue) as the law requires; drafts lose it like anything else.
 Activities have no file attachments in Elo; a timeline entry's text is all there is to redact.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +38,8 @@ from typing import Any
 from django.apps import apps
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -304,9 +310,11 @@ class Eraser:
         condition = models.Q(pk__in=ids) if ids else models.Q(pk__in=[])
         if extra is not None:
             condition |= extra
+        queryset = model._base_manager.all()
         if scan:
-            condition |= self.mention_condition(names)
-        rows = list(model._base_manager.filter(condition).order_by("pk"))
+            queryset, mentions = self.mentioning(queryset, names)
+            condition |= mentions
+        rows = list(queryset.filter(condition).order_by("pk"))
         changed = []
         for row in rows:
             dirty = False
@@ -323,12 +331,30 @@ class Eraser:
         self.save(key, model, changed, names + (AFTER_FIELDS.get(label, [])))
         return changed
 
-    def mention_condition(self, names: list[str]) -> models.Q:
+    def mentioning(
+        self, queryset: models.QuerySet[Any], names: list[str]
+    ) -> tuple[models.QuerySet[Any], models.Q]:
+        """The condition "one of `names` mentions a strong value", case-insensitive. On
+        PostgreSQL one regular expression per column (each JSON column cast to text once);
+        elsewhere one LIKE per value and column."""
         condition = models.Q(pk__in=[])
-        for value in self.needles.lookups():
-            for name in names:
-                condition |= models.Q(**{f"{name}__icontains": value})
-        return condition
+        values = self.needles.lookups()
+        if not values:
+            return queryset, condition
+        if connection.vendor != "postgresql":
+            for value in values:
+                for name in names:
+                    condition |= models.Q(**{f"{name}__icontains": value})
+            return queryset, condition
+        pattern = "|".join(re.escape(value) for value in values)
+        aliases: dict[str, Any] = {}
+        for name in names:
+            column = name
+            if isinstance(queryset.model._meta.get_field(name), models.JSONField):
+                column = f"erasure_{name}_text"
+                aliases[column] = Cast(name, models.TextField())
+            condition |= models.Q(**{f"{column}__iregex": pattern})
+        return queryset.alias(**aliases), condition
 
     def redact_records(self) -> None:
         scope = self.scope
@@ -456,9 +482,8 @@ class Eraser:
         personal = {("contacts.person", str(pk)) for pk in self.scope.people} | {
             ("sales.lead", str(pk)) for pk in self.scope.leads
         }
-        rows = AuditEntry.objects.filter(
-            about | self.mention_condition(["changes", "object_repr"])
-        ).order_by("pk")
+        queryset, mentions = self.mentioning(AuditEntry.objects.all(), ["changes", "object_repr"])
+        rows = queryset.filter(about | mentions).order_by("pk")
         changed = []
         for row in rows.iterator(chunk_size=1000):
             own = (row.object_type, row.object_id) in personal

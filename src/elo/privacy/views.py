@@ -315,7 +315,10 @@ COUNT_LABELS = {
 
 
 def _count_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
-    return [(str(COUNT_LABELS.get(key, key)), number) for key, number in counts.items()]
+    """(label, count) in the order of COUNT_LABELS, kinds it does not name last."""
+    order = {key: index for index, key in enumerate(COUNT_LABELS)}
+    keys = sorted(counts, key=lambda key: (order.get(key, len(order)), key))
+    return [(str(COUNT_LABELS.get(key, key)), counts[key]) for key in keys]
 
 
 @permission_required("settings.manage")

@@ -465,3 +465,25 @@ def test_lead_anonymized_on_its_own_by_the_scheduler(rep: Any) -> None:
     assert entry.actor_kind == "system"
     erasure.lead_anonymize(actor=None, lead=lead, reason="again")
     assert AuditEntry.objects.filter(action="privacy.lead.anonymized").count() == 1
+
+
+def test_nothing_new_is_recorded_about_an_erased_person(
+    admin: Any, rep: Any, make_person: Any
+) -> None:
+    from django.http import Http404
+
+    person = make_person(emails=["link.holder@example.com"])
+    link = services.withdrawal_token(person, "marketing", "email")
+    erasure.person_erase(actor=admin, person=person, reason="Asked")
+    with pytest.raises(ValidationError):
+        services.consent_record(
+            actor=rep,
+            person=Person.objects.get(pk=person.pk),
+            purpose="marketing",
+            channel="email",
+            action="withdrawn",
+            ip_address=IP,
+        )
+    with pytest.raises(Http404):
+        services.consent_withdraw_by_link(token=link, ip_address=IP, user_agent=USER_AGENT)
+    assert not ConsentEvent.objects.filter(person=person).exists()

@@ -212,6 +212,11 @@ def consent_record(
     (a web form, an importer); a user needs "contacts.change" and must see the person."""
     if actor is not None:
         require(actor, "contacts.change")
+    if person.erased_at is not None:
+        raise ValidationError(
+            {"person": [_("This person was erased; nothing more is recorded about them.")]},
+            code="erased",
+        )
     errors: dict[str, list[str]] = {}
     if isinstance(purpose, str):
         found = ConsentPurpose.objects.filter(key=purpose).first()
@@ -309,7 +314,7 @@ def consent_confirm(*, token: str, ip_address: str | None, user_agent: str) -> C
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
         pending = ConsentEvent.objects.select_related("purpose", "person").get(
-            pk=int(data["e"]), action=ConsentAction.PENDING
+            pk=int(data["e"]), action=ConsentAction.PENDING, person__erased_at__isnull=True
         )
     except (signing.BadSignature, ConsentEvent.DoesNotExist, KeyError, TypeError, ValueError):
         raise Http404 from None
@@ -352,7 +357,9 @@ def withdrawal_for_token(token: str) -> tuple[Person, ConsentPurpose, str]:
     expired or naming something that is gone."""
     try:
         data = signing.loads(token, salt=WITHDRAW_SALT, max_age=WITHDRAW_MAX_AGE)
-        person = Person.objects.get(pk=int(data["p"]), deleted_at__isnull=True)
+        person = Person.objects.get(
+            pk=int(data["p"]), deleted_at__isnull=True, erased_at__isnull=True
+        )
         purpose = ConsentPurpose.objects.get(key=str(data["u"]))
         channel = str(data["c"])
     except (

@@ -245,6 +245,30 @@ def test_each_export_is_recorded_in_the_access_log_with_its_count(
     assert entries[0].path == "/export/people.csv?q=rita"
 
 
+def test_the_menu_follows_the_filters_when_htmx_swaps_the_results(
+    world: dict[str, Any], web: Any
+) -> None:
+    fragment = web(world["rep"]).get("/leads/?q=rita&status=new", headers={"HX-Request": "true"})
+    html = fragment.content.decode()
+    assert "<html" not in html  # only the results, menu included
+    assert 'href="/export/leads.xlsx?q=rita&amp;status=new"' in html
+
+
+def test_vcard_and_calendar_downloads_are_logged_too(world: dict[str, Any], web: Any) -> None:
+    client = web(world["admin"])
+    cards = b"".join(client.get("/export/people.vcf?q=otto").streaming_content).decode()
+    assert cards.count("BEGIN:VCARD") == 1 and "Otto" in cards
+    calendar = client.get("/export/activities.ics?kind=task")
+    assert calendar.status_code == 200
+    assert calendar["Content-Type"] == "text/calendar; charset=utf-8"
+    assert calendar.content.decode().count("BEGIN:VTODO") == 2
+    entries = PersonalDataAccess.objects.order_by("id")
+    assert [(entry.what, entry.record_count) for entry in entries] == [
+        ("People list, VCF, q=otto", 1),
+        ("Activities list, ICS, kind=task", 2),
+    ]
+
+
 @pytest.mark.parametrize("entity", [*LISTS, "activities", "payments"])
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_query_count_stays_flat_as_rows_grow(

@@ -17,7 +17,7 @@ from elo.core.pagination import paginate
 from elo.interchange import presets, selectors, services
 from elo.interchange.exports import csv_download
 from elo.interchange.mapping import TARGETS
-from elo.interchange.schemas import ImportRunList, ImportRunOut, MappingOut, PresetOut
+from elo.interchange.schemas import ImportMappingOut, ImportPresetOut, ImportRunList, ImportRunOut
 
 router = Router(tags=["import"])
 
@@ -71,7 +71,9 @@ def create_import(
     return 201, run
 
 
-@router.post("/imports/mapping", response=MappingOut, summary="Preview a file's column mapping")
+@router.post(
+    "/imports/mapping", response=ImportMappingOut, summary="Preview a file's column mapping"
+)
 def preview_mapping(
     request: HttpRequest, entity: Form[str], file: File[UploadedFile], preset: Form[str] = ""
 ) -> Any:
@@ -125,7 +127,7 @@ def import_errors(request: HttpRequest, run_id: int) -> HttpResponseBase:
     return csv_download(f"import-{run.pk}-errors.csv", selectors.error_report_rows(run))
 
 
-@router.get("/import-presets", response=list[PresetOut], summary="List the import presets")
+@router.get("/import-presets", response=list[ImportPresetOut], summary="List the import presets")
 def list_presets(request: HttpRequest) -> Any:
     """Each preset's column headers mapped to Elo fields, per kind of record."""
     return [

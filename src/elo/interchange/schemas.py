@@ -38,21 +38,21 @@ class ImportRunList(Schema):
     items: list[ImportRunSummary]
 
 
-class ColumnOut(Schema):
+class ImportColumnOut(Schema):
     header: str
     samples: list[str]
     field: str
 
 
-class MappingOut(Schema):
+class ImportMappingOut(Schema):
     kind: str
     preset: str
     preset_detected: bool
-    columns: list[ColumnOut]
+    columns: list[ImportColumnOut]
     mapping: dict[str, str]
 
 
-class PresetOut(Schema):
+class ImportPresetOut(Schema):
     name: str
     label: str
     mappings: dict[str, dict[str, str]]

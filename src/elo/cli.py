@@ -13,7 +13,8 @@ USAGE = """usage: elo COMMAND [options]
   migrate                  create or update the database tables
   createuser --email E --password P --role R [--team T]
   token create --user EMAIL [--name N]   print a new API token (shown once)
-  import FILE --entity people|organizations|activities|deals [--skip-invalid]
+  import FILE --entity people|organizations|activities|deals [--preset NAME] [--dry-run]
+         [--upsert-by external_id|email] [--skip-invalid]   CSV, XLSX or vCard
   export --entity people|organizations|leads|deals|activities|quotes|orders|invoices|payments
          --format csv|xlsx|vcf|ics [-o FILE] [--filter KEY=VALUE ...] [--user EMAIL]
   bench                    run the standard benchmark workload

@@ -353,7 +353,7 @@ def _run(*, actor: Any, policy: RetentionPolicy) -> RetentionRun:
         logger.exception("retention policy %s stopped at record %s", policy.pk, last)
         run.error = _("Stopped at record #%(id)s: %(error)s") % {
             "id": last,
-            "error": f"{type(error).__name__}: {error}",
+            "error": f"{type(error).__name__}: {error}"[:1000],
         }
     if skipped:
         lines = "\n".join(skipped[:50])

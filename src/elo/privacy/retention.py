@@ -306,7 +306,7 @@ def _erase_one(run: RetentionRun, actor: Any, record_id: int, reason: str) -> bo
 
     policy = run.policy
     with transaction.atomic():
-        found = candidates(policy, timezone.now()).filter(pk=record_id)
+        found = candidates(policy, run.started_at).filter(pk=record_id)
         record = found.select_for_update(of=("self",)).first()
         if record is None:
             return False

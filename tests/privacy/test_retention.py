@@ -497,6 +497,23 @@ def test_a_record_the_erasure_refuses_is_skipped_and_named(
     assert run.record_ids == [leads[0].pk, leads[2].pk]
 
 
+def test_a_record_worked_on_during_the_run_is_left_alone(
+    admin: Any, rep: Any, old_lead: Any, monkeypatch: Any
+) -> None:
+    leads = [old_lead() for _ in range(3)]
+    real = erasure.lead_anonymize
+
+    def someone_calls_the_second(*, actor: Any, lead: Any, reason: str) -> None:
+        if lead.pk == leads[0].pk:
+            _note(rep, NOW, lead=leads[1].pk)
+        real(actor=actor, lead=lead, reason=reason)
+
+    monkeypatch.setattr(erasure, "lead_anonymize", someone_calls_the_second)
+    run = retention.policy_run(actor=admin, policy=_policy(admin))
+    assert (run.matched, run.anonymized, run.record_ids) == (3, 2, [leads[0].pk, leads[2].pk])
+    assert Lead.objects.get(pk=leads[1].pk).erased_at is None
+
+
 def test_the_reason_names_the_policy(admin: Any, old_lead: Any) -> None:
     lead = old_lead()
     retention.policy_run(actor=admin, policy=_policy(admin, name="Two years"))

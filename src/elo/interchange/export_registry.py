@@ -27,7 +27,7 @@ from elo.billing.choices import InvoiceStatus, OrderStatus, PaymentMethod
 from elo.billing.models import Invoice, Order, Payment
 from elo.contacts import selectors as contacts
 from elo.contacts.filters import RecordFilter
-from elo.contacts.models import Employment, Organization, Person
+from elo.contacts.models import Employment, Organization, Person, PersonEmail, PersonPhone
 from elo.sales import selectors as sales
 from elo.sales.choices import DealStatus, LeadStatus, QuoteStatus
 from elo.sales.models import Deal, DealPerson, Lead, Quote
@@ -45,7 +45,9 @@ class ExportEntity:
     `parse` reads the list's query parameters (ValidationError by field on a bad value);
     `queryset` is the list's selector for those filters, with what the rows need loaded;
     `row` turns one record into the values under `columns` (custom fields follow them);
-    `filters` names the query parameters `parse` reads, for the API's documentation."""
+    `filters` names the query parameters `parse` reads, for the API's documentation;
+    `attach`, when given, loads a chunk's related values in a few value queries (far
+    cheaper than building related model instances for 100,000 rows)."""
 
     name: str
     label: Promise
@@ -56,6 +58,7 @@ class ExportEntity:
     filters: tuple[str, ...]
     custom_fields: str = ""
     formats: tuple[str, ...] = (CSV, XLSX)
+    attach: Callable[[list[Any]], None] | None = None
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -222,23 +225,59 @@ def _name(record: Any) -> str:
 
 
 def _people(user: Any, filters: RecordFilter) -> models.QuerySet[Person]:
-    return contacts.people_for_list(user, filters)
+    return contacts.people_matching(user, filters).select_related("owner")
+
+
+def _attach_people(people: list[Person]) -> None:
+    """Each person's emails, phones, first job and tags, as `person.export_values`."""
+    ids = [person.pk for person in people]
+    values: dict[int, dict[str, Any]] = {
+        pk: {"emails": [], "phones": [], "job": None, "tags": []} for pk in ids
+    }
+    emails = PersonEmail.objects.filter(person_id__in=ids).order_by("position", "id")
+    for pk, email in emails.values_list("person_id", "email"):
+        values[pk]["emails"].append(email)
+    phones = PersonPhone.objects.filter(person_id__in=ids).order_by("position", "id")
+    for pk, number in phones.values_list("person_id", "number"):
+        values[pk]["phones"].append(number)
+    jobs = Employment.objects.filter(person_id__in=ids).order_by("position", "id")
+    for pk, *job in jobs.values_list(
+        "person_id", "organization_id", "organization__external_id", "organization__name",
+        "job_title",
+    ):  # fmt: skip
+        if values[pk]["job"] is None:
+            values[pk]["job"] = job
+    _attach_tags(Person, ids, values)
+    for person in people:
+        person.export_values = values[person.pk]  # type: ignore[attr-defined]
+
+
+def _attach_tags(model: Any, ids: list[int], values: dict[int, dict[str, Any]]) -> None:
+    field = f"{model._meta.model_name}_id"
+    links = model.tags.through.objects.filter(**{f"{field}__in": ids})
+    for pk, name in links.order_by("tag__name", "tag_id").values_list(field, "tag__name"):
+        values[pk]["tags"].append(name)
 
 
 def _person_row(person: Person) -> list[Any]:
-    jobs: list[Employment] = list(person.employments.all())
-    first = jobs[0] if jobs else None
+    loaded = person.export_values  # type: ignore[attr-defined]
+    organization_id, organization_external_id, organization, job_title = loaded["job"] or (
+        None,
+        "",
+        "",
+        "",
+    )
     return [
         person.pk,
         person.external_id,
         person.given_name,
         person.family_name,
-        ", ".join(item.email for item in person.emails.all()),
-        ", ".join(item.number for item in person.phones.all()),
-        first.organization_id if first else None,
-        first.organization.external_id if first else "",
-        first.organization.name if first else "",
-        first.job_title if first else "",
+        ", ".join(loaded["emails"]),
+        ", ".join(loaded["phones"]),
+        organization_id,
+        organization_external_id,
+        organization,
+        job_title,
         person.street,
         person.city,
         person.region,
@@ -247,14 +286,23 @@ def _person_row(person: Person) -> list[Any]:
         person.preferred_language,
         person.lifecycle_stage,
         person.source,
-        _tags(person),
+        ", ".join(loaded["tags"]),
         _email(person.owner),
         person.created_at,
     ]
 
 
 def _organizations(user: Any, filters: RecordFilter) -> models.QuerySet[Organization]:
-    return contacts.organizations_for_list(user, filters)
+    # The list's own selector; tags come as plain values (see `_attach_organizations`).
+    return contacts.organizations_for_list(user, filters).prefetch_related(None)
+
+
+def _attach_organizations(organizations: list[Organization]) -> None:
+    ids = [organization.pk for organization in organizations]
+    values: dict[int, dict[str, Any]] = {pk: {"tags": []} for pk in ids}
+    _attach_tags(Organization, ids, values)
+    for organization in organizations:
+        organization.export_values = values[organization.pk]  # type: ignore[attr-defined]
 
 
 def _organization_row(organization: Organization) -> list[Any]:
@@ -270,7 +318,7 @@ def _organization_row(organization: Organization) -> list[Any]:
         organization.website,
         ", ".join(organization.phones),
         *[address.get(key, "") for key in ("street", "city", "region", "postal_code", "country")],
-        _tags(organization),
+        ", ".join(organization.export_values["tags"]),  # type: ignore[attr-defined]
         _email(organization.owner),
         organization.created_at,
     ]
@@ -500,6 +548,7 @@ ENTITIES: dict[str, ExportEntity] = {
             parse=_record_filters,
             queryset=_people,
             row=_person_row,
+            attach=_attach_people,
             custom_fields="person",
             formats=(CSV, XLSX, VCF),
         ),
@@ -514,6 +563,7 @@ ENTITIES: dict[str, ExportEntity] = {
             parse=_record_filters,
             queryset=_organizations,
             row=_organization_row,
+            attach=_attach_organizations,
             custom_fields="organization",
         ),
         ExportEntity(

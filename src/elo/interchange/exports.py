@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -43,13 +43,18 @@ class _Echo:
         return value
 
 
-def _chunked(queryset: models.QuerySet[Any]) -> Iterator[Any]:
-    """Rows in id order, a chunk at a time, each chunk with its relations prefetched."""
+def _chunked(
+    queryset: models.QuerySet[Any], attach: Callable[[list[Any]], None] | None = None
+) -> Iterator[Any]:
+    """Rows in id order, a chunk at a time, each chunk with its relations prefetched (or
+    given to `attach`, which loads them as plain values)."""
     last = 0
     while True:
         chunk = list(queryset.filter(pk__gt=last).order_by("pk")[:CHUNK])
         if not chunk:
             return
+        if attach is not None:
+            attach(chunk)
         yield from chunk
         last = chunk[-1].pk
 
@@ -74,7 +79,7 @@ class Export:
         return queryset
 
     def records(self) -> Iterator[Any]:
-        return _chunked(self.queryset())
+        return _chunked(self.queryset(), self.entity.attach)
 
     def rows(self) -> Iterator[list[Any]]:
         """The header, then one row of typed values per record."""
@@ -193,9 +198,11 @@ def write_export(export: Export, handle: IO[bytes]) -> None:
 
 def _text_chunks(export: Export) -> Iterator[str]:
     if export.file_format == VCF:
+        from elo.contacts.selectors import people_for_list
         from elo.interchange.vcard import person_vcard
 
-        return (person_vcard(person).serialize() for person in export.records())
+        people = _chunked(people_for_list(export.actor, export.filters))
+        return (person_vcard(person).serialize() for person in people)
     return stream_csv(export.rows())
 
 

@@ -112,12 +112,18 @@ def test_xlsx_has_a_bold_frozen_header_and_typed_cells(
 
 def test_xlsx_keeps_text_as_text_and_drops_what_xml_cannot_hold() -> None:
     handle = io.BytesIO()
-    write_xlsx([["postal_code", "name", "note"], ["01310-100", "Bell\x07", "a\nb"]], handle)
+    write_xlsx(
+        [["postal_code", "name", "note", "code", "sum"],
+         ["01310-100", "Bell\x07", "a\nb", "#N/A", "=1+2"]],
+        handle,
+    )  # fmt: skip
     sheet = load_workbook(io.BytesIO(handle.getvalue())).active
     assert [(cell.value, cell.data_type) for cell in sheet[2]] == [
         ("01310-100", "s"),
         ("Bell", "s"),
         ("a\nb", "s"),
+        ("#N/A", "s"),
+        ("=1+2", "s"),
     ]
 
 

@@ -158,6 +158,7 @@ def write_xlsx(rows: Iterable[list[Any]], handle: IO[bytes], *, title: str = "El
     formulas, numbers are numbers and dates are dates."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -167,11 +168,14 @@ def write_xlsx(rows: Iterable[list[Any]], handle: IO[bytes], *, title: str = "El
 
     def cell(value: Any, header: bool = False) -> Any:
         value = xlsx_value(value)
-        if not header and not isinstance(value, XlsxText):
-            return value
+        # openpyxl would store text starting with "=" as a formula and "#N/A" as an error:
+        # those cells are set to text by hand; other values go in as they are (quicker).
+        misread = isinstance(value, XlsxText) and (value[:1] == "=" or value in ERROR_CODES)
+        if not header and not misread:
+            return str(value) if isinstance(value, XlsxText) else value
         written = WriteOnlyCell(sheet, value=str(value) if value is not None else None)
         if isinstance(value, XlsxText):
-            written.data_type = "s"  # stored as text even when it starts with "="
+            written.data_type = "s"
         if header:
             written.font = bold
         return written

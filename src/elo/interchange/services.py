@@ -95,7 +95,14 @@ def _load_batch(
     *, actor: Any, entity: str, rows: list[dict[str, str]], skip_invalid: bool, upsert_by: str
 ) -> dict[str, Any]:
     """One batch, all-or-nothing unless `skip_invalid`: organizations created for it by name
-    go away with the batch when a row is rejected."""
+    go away with the batch when a row is rejected. A batch that names no organization runs
+    in the importer's own transaction: an enclosing one would make SQLite's full-text index
+    flush at every savepoint, which made 100,000 people load 2.5 times slower."""
+    names = entity == ImportEntity.PEOPLE and any(row.get("organization_name") for row in rows)
+    if not names:
+        return _load(
+            actor=actor, entity=entity, rows=rows, skip_invalid=skip_invalid, upsert_by=upsert_by
+        )
     with transaction.atomic():
         outcome = _load(
             actor=actor, entity=entity, rows=rows, skip_invalid=skip_invalid, upsert_by=upsert_by

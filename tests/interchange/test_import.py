@@ -277,3 +277,43 @@ def test_done_tasks_import_with_their_done_time(admin: Any) -> None:
     assert run.rejected_count == 0, run.rejected
     task = Activity.objects.get(external_id="9")
     assert task.done_at is not None and task.done_at.isoformat() == "2024-01-03T09:00:00+00:00"
+
+
+def _people_csv(count: int, *, phone: str = "+351 912 345 678", tag: str = "vip") -> str:
+    rows = [
+        f'{n},Ana{n},Lima,"ana{n}@ex.com, ana{n}@work.ex.com",{phone},{tag},Rua {n}'
+        for n in range(1, count + 1)
+    ]
+    return "id,first_name,last_name,email,phone,tags,street\n" + "\n".join(rows) + "\n"
+
+
+def test_rerunning_a_file_reads_each_batch_once_however_many_rows(admin: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    costs = []
+    for count in (5, 40):
+        Person.objects.all().delete()
+        import_text(actor=admin, entity="people", text=_people_csv(count))
+        with CaptureQueriesContext(connection) as captured:
+            run = import_text(actor=admin, entity="people", text=_people_csv(count))
+        assert (run.created_count, run.updated_count, run.unchanged_count) == (0, 0, count)
+        costs.append(len(captured.captured_queries))
+    assert costs[0] == costs[1]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"phone": "+351 913 000 000"}, "primary_phone"), ({"tag": "gold"}, "tags")],
+)
+def test_a_rerun_that_changes_only_a_phone_or_a_tag_updates(
+    admin: Any, change: dict[str, str], field: str
+) -> None:
+    import_text(actor=admin, entity="people", text=_people_csv(3))
+    run = import_text(actor=admin, entity="people", text=_people_csv(3, **change))
+    assert (run.updated_count, run.unchanged_count) == (3, 0)
+    person = Person.objects.get(external_id="2")
+    if field == "tags":
+        assert [tag.name for tag in person.tags.all()] == ["gold"]
+    else:
+        assert person.primary_phone == "+351913000000"

@@ -21,7 +21,7 @@ from elo.contacts.cleaning import (
 )
 from elo.contacts.models import Employment, Organization, Person, PersonEmail, PersonPhone
 from elo.contacts.rules import CleanContext, clean_common, clean_text_fields
-from elo.core import audit, bulk, events
+from elo.core import audit, events
 from elo.core.errors import check_version
 from elo.core.models import Tag
 from elo.core.permissions import require
@@ -257,11 +257,17 @@ def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
 
 
 def person_update(
-    *, actor: Any, person: Person, data: Mapping[str, Any], expected_version: int | None = None
+    *,
+    actor: Any,
+    person: Person,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+    ctx: CleanContext | None = None,
 ) -> Person:
-    """Applies the fields present in `data`; refuses a stale `expected_version`."""
+    """Applies the fields present in `data`; refuses a stale `expected_version`. An importer
+    passes its batch's `ctx` so look-ups are shared across the batch."""
     require(actor, "contacts.change")
-    ctx = CleanContext(actor)
+    ctx = ctx or CleanContext(actor)
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         check_version(expected_version, locked.version)
@@ -564,248 +570,6 @@ def bulk_delete(*, actor: Any, records: Iterable[Person | Organization]) -> Bulk
 
 
 # --- batches for importers ----------------------------------------------------------------
-
-
-@dataclass
-class BatchOutcome:
-    created: list[int] = field(default_factory=list)
-    updated: list[int] = field(default_factory=list)
-    unchanged: list[int] = field(default_factory=list)
-    rejected: dict[int, dict[str, list[str]]] = field(default_factory=dict)
-
-
-def _created_at(data: Mapping[str, Any], errors: dict[str, list[str]]) -> Any:
-    from elo.core.dates import parse_moment
-
-    try:
-        return parse_moment(data.get("created_at")) or timezone.now()
-    except ValidationError as error:
-        errors["created_at"] = error.messages
-        return None
-
-
-def people_import_batch(
-    *, actor: Any, rows: Sequence[Mapping[str, Any]], skip_invalid: bool = False
-) -> BatchOutcome:
-    """Creates or updates people from importer rows, in one transaction.
-
-    A row matches an existing person by `external_id`, then by email; a match is updated
-    through `person_update`, the rest are validated like `person_create` and inserted in bulk.
-    With `skip_invalid` false, one bad row rejects the whole batch and nothing is written.
-    """
-    require(actor, "contacts.add")
-    ctx = CleanContext(actor)
-    outcome = BatchOutcome()
-    external_ids = [str(row.get("external_id") or "") for row in rows]
-    ctx.preload_external_ids(external_ids, [])
-    ctx.preload_organizations(
-        int(item["organization"])
-        for row in rows
-        for item in row.get("organizations") or []
-        if isinstance(item, Mapping) and str(item.get("organization", "")).isdigit()
-    )
-    by_external = dict(
-        Person.objects.visible_to(actor)
-        .filter(external_id__in=[i for i in external_ids if i])
-        .values_list("external_id", "pk")
-    )
-    emails = [
-        email.strip().lower()
-        for row in rows
-        for email in _listify(row.get("emails"))[:1]
-        if isinstance(email, str)
-    ]
-    # Two index lookups: a join with the visibility subquery makes SQLite scan every email.
-    email_owners = dict(
-        PersonEmail.objects.filter(email__in=emails).values_list("email", "person_id")
-    )
-    reachable = set(
-        Person.objects.visible_to(actor)
-        .alive()
-        .filter(pk__in=set(email_owners.values()))
-        .values_list("pk", flat=True)
-    )
-    by_email = {email: pk for email, pk in email_owners.items() if pk in reachable}
-    seen: set[str] = set()
-    new_rows: list[tuple[int, CleanPerson, Any]] = []
-    updates: list[tuple[int, int, Mapping[str, Any]]] = []
-    for index, row in enumerate(rows):
-        errors: dict[str, list[str]] = {}
-        external_id = str(row.get("external_id") or "")
-        first_email = next(iter(_listify(row.get("emails"))), "")
-        keys = {f"x:{external_id}" if external_id else "", f"e:{str(first_email).lower()}"} - {
-            "",
-            "e:",
-        }
-        if keys & seen:
-            outcome.rejected[index] = {"external_id": [_("This row repeats an earlier row.")]}
-            continue
-        seen |= keys
-        existing = by_external.get(external_id) or by_email.get(str(first_email).strip().lower())
-        if existing:
-            updates.append((index, existing, row))
-            continue
-        data = {key: value for key, value in row.items() if key != "created_at"}
-        created_at = _created_at(row, errors)
-        try:
-            clean = clean_person(ctx, data)
-        except ValidationError as error:
-            errors.update(error.message_dict)
-        if errors:
-            outcome.rejected[index] = errors
-            continue
-        new_rows.append((index, clean, created_at))
-    if outcome.rejected and not skip_invalid:
-        return outcome
-    with transaction.atomic():
-        people: list[Person] = []
-        for _index, clean, created_at in new_rows:
-            person = Person(**clean.fields, created_at=created_at, updated_at=created_at)
-            person.owner_id = clean.fields.get("owner_id") or actor.pk
-            if "team_id" not in clean.fields:
-                person.team_id = ctx.team_of(person.owner_id)
-            _derive_person(person, clean.emails or [], clean.phones or [])
-            people.append(person)
-        for person, pk in zip(people, bulk.reserve_ids(Person, len(people)), strict=True):
-            person.pk = pk
-        bulk.insert(Person, people)
-        emails_out: list[tuple[int, str, bool, int]] = []
-        phones_out: list[tuple[int, str, bool, int]] = []
-        jobs: list[tuple[int, int, str, bool, int]] = []
-        tag_links: list[tuple[int, int]] = []
-        entries: list[tuple[str, models.Model, Mapping[str, Any]]] = []
-        for person, (_index, clean, _created) in zip(people, new_rows, strict=True):
-            pk = person.pk
-            for position, email in enumerate(clean.emails or []):
-                emails_out.append((pk, email, position == 0, position))
-            for position, number in enumerate(clean.phones or []):
-                phones_out.append((pk, number, position == 0, position))
-            for position, (org_id, title) in enumerate(clean.employments or []):
-                jobs.append((pk, org_id, title, position == 0, position))
-            for tag in clean.tags or []:
-                tag_links.append((pk, tag.pk))
-            entries.append(
-                ("contacts.person.created", person, {"via": "import", "emails": clean.emails or []})
-            )
-            outcome.created.append(pk)
-        position_columns = ["person_id", "{}", "is_primary", "position"]
-        bulk.insert_values(PersonEmail, [c.format("email") for c in position_columns], emails_out)
-        bulk.insert_values(PersonPhone, [c.format("number") for c in position_columns], phones_out)
-        bulk.insert_values(
-            Employment,
-            ["person_id", "organization_id", "job_title", "is_primary", "position"],
-            jobs,
-        )
-        bulk.insert_values(Person.tags.through, ["person_id", "tag_id"], tag_links)
-        audit.record_rows(entries)
-        if people:
-            events.emit_many(
-                "contacts.person.created", [{"id": p.pk, "via": "import"} for p in people]
-            )
-        for index, pk, row in updates:
-            person = Person.objects.get(pk=pk)
-            data = {key: value for key, value in row.items() if key != "created_at"}
-            try:
-                with transaction.atomic():
-                    before = person.version
-                    person = person_update(actor=actor, person=person, data=data)
-            except ValidationError as error:
-                outcome.rejected[index] = error.message_dict
-                if not skip_invalid:
-                    transaction.set_rollback(True)
-                    return BatchOutcome(rejected=outcome.rejected)
-                continue
-            (outcome.updated if person.version != before else outcome.unchanged).append(pk)
-    return outcome
-
-
-def organizations_import_batch(
-    *, actor: Any, rows: Sequence[Mapping[str, Any]], skip_invalid: bool = False
-) -> BatchOutcome:
-    """Creates or updates organizations from importer rows; matched by `external_id`."""
-    require(actor, "contacts.add")
-    ctx = CleanContext(actor)
-    outcome = BatchOutcome()
-    external_ids = [str(row.get("external_id") or "") for row in rows]
-    ctx.preload_external_ids([], external_ids)
-    by_external = dict(
-        Organization.objects.visible_to(actor)
-        .filter(external_id__in=[i for i in external_ids if i])
-        .values_list("external_id", "pk")
-    )
-    seen: set[str] = set()
-    new_rows: list[tuple[int, CleanOrganization, Any]] = []
-    updates: list[tuple[int, int, Mapping[str, Any]]] = []
-    for index, row in enumerate(rows):
-        errors: dict[str, list[str]] = {}
-        external_id = str(row.get("external_id") or "")
-        if external_id and external_id in seen:
-            outcome.rejected[index] = {"external_id": [_("This row repeats an earlier row.")]}
-            continue
-        seen.add(external_id)
-        if external_id in by_external:
-            updates.append((index, by_external[external_id], row))
-            continue
-        created_at = _created_at(row, errors)
-        try:
-            clean = clean_organization(ctx, {k: v for k, v in row.items() if k != "created_at"})
-        except ValidationError as error:
-            errors.update(error.message_dict)
-        if errors:
-            outcome.rejected[index] = errors
-            continue
-        new_rows.append((index, clean, created_at))
-    if outcome.rejected and not skip_invalid:
-        return outcome
-    with transaction.atomic():
-        organizations: list[Organization] = []
-        for _index, clean, created_at in new_rows:
-            organization = Organization(
-                **clean.fields, created_at=created_at, updated_at=created_at
-            )
-            organization.owner_id = clean.fields.get("owner_id") or actor.pk
-            if "team_id" not in clean.fields:
-                organization.team_id = ctx.team_of(organization.owner_id)
-            _derive_organization(organization)
-            organizations.append(organization)
-        pks = bulk.reserve_ids(Organization, len(organizations))
-        for organization, pk in zip(organizations, pks, strict=True):
-            organization.pk = pk
-        bulk.insert(Organization, organizations)
-        Link = Organization.tags.through
-        links = [
-            Link(organization_id=organization.pk, tag_id=tag.pk)
-            for organization, (_index, clean, _created) in zip(organizations, new_rows, strict=True)
-            for tag in clean.tags or []
-        ]
-        bulk.insert(Link, links)
-        audit.record_rows(
-            ("contacts.organization.created", organization, {"via": "import"})
-            for organization in organizations
-        )
-        if organizations:
-            events.emit_many(
-                "contacts.organization.created",
-                [{"id": o.pk, "via": "import"} for o in organizations],
-            )
-        outcome.created.extend(organization.pk for organization in organizations)
-        for index, pk, row in updates:
-            organization = Organization.objects.get(pk=pk)
-            data = {key: value for key, value in row.items() if key != "created_at"}
-            try:
-                with transaction.atomic():
-                    before = organization.version
-                    organization = organization_update(
-                        actor=actor, organization=organization, data=data
-                    )
-            except ValidationError as error:
-                outcome.rejected[index] = error.message_dict
-                if not skip_invalid:
-                    transaction.set_rollback(True)
-                    return BatchOutcome(rejected=outcome.rejected)
-                continue
-            (outcome.updated if organization.version != before else outcome.unchanged).append(pk)
-    return outcome
 
 
 def email_mark_bounced(*, email: str, at: Any = None, reason: str = "") -> int:

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from elo.activities.models import Activity
 from elo.activities.services import activities_import_batch, task_set_done
+from elo.contacts.imports import organizations_import_batch, people_import_batch
 from elo.contacts.models import Organization, Person
-from elo.contacts.services import organizations_import_batch, people_import_batch
 from elo.core.context import Actor, acting
 from elo.core.services import custom_field_create
 from elo.demo import billing as demo_billing

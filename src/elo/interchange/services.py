@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from elo.activities.services import activities_import_batch
+from elo.contacts.imports import organizations_import_batch, people_import_batch
 from elo.contacts.models import Organization, Person, PersonEmail
-from elo.contacts.services import organizations_import_batch, people_import_batch
 from elo.core import audit, events
 from elo.core.permissions import require
 from elo.interchange import mapping, presets, readers

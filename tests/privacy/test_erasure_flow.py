@@ -269,3 +269,20 @@ def test_erased_person_cannot_be_changed_through_the_api_or_the_form(
     )
     assert page.status_code == 200 and "can no longer be changed" in page.content.decode()
     assert Person.objects.get(pk=person.pk).given_name == "Erased person"
+
+
+@pytest.mark.parametrize(("language", "word"), [("pt-br", "eliminar"), ("pt-pt", "APAGAR")])
+def test_the_confirmation_word_is_also_accepted_in_the_page_language(
+    language: str, word: str
+) -> None:
+    from django.utils import translation
+
+    from elo.privacy.forms import ErasureCheckForm
+
+    with translation.override(language):
+        form = ErasureCheckForm({"typed": word}, expected="Clara Nunes")
+        assert form.is_valid(), form.errors
+        assert word.upper() in str(form.fields["typed"].label)
+        wrong = ErasureCheckForm({"typed": "APAGAR" if word == "eliminar" else "ELIMINAR"},
+                                 expected="Clara Nunes")  # fmt: skip
+        assert not wrong.is_valid()

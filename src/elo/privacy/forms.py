@@ -106,23 +106,30 @@ class RequestStatusForm(BootstrapForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-ERASE_WORD = "ERASE"
+# The word that confirms an erasure instead of the name. Translators: one word in capitals.
+ERASE_WORD = _("ERASE")
 
 
 class ErasureCheckForm(BootstrapForm):
     """The first confirmation of an erasure: the admin types the person's name as shown, or
-    the word ERASE."""
+    the word ERASE (in English or in the page's language)."""
 
-    typed = forms.CharField(label=_("Type the person's name as shown, or ERASE"), max_length=300)
+    typed = forms.CharField(max_length=300)
 
     def __init__(self, *args: Any, expected: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.expected = expected
+        self.fields["typed"].label = _("Type the person's name as shown, or %(word)s") % {
+            "word": ERASE_WORD
+        }
 
     def clean_typed(self) -> str:
         typed = " ".join(str(self.cleaned_data.get("typed") or "").split())
-        if typed.casefold() not in {self.expected.casefold(), ERASE_WORD.casefold()}:
+        accepted = {self.expected.casefold(), "erase", str(ERASE_WORD).casefold()}
+        if typed.casefold() not in accepted:
             raise forms.ValidationError(
-                _("This is neither the person's name as shown nor ERASE."), code="mismatch"
+                _("This is neither the person's name as shown nor %(word)s.")
+                % {"word": ERASE_WORD},
+                code="mismatch",
             )
         return typed

@@ -568,3 +568,31 @@ def test_a_failing_policy_does_not_stop_the_others_and_the_job_reports_it(
         ("Leads", 0),
         ("People", 1),
     ]
+
+
+def test_run_now_leaves_the_work_to_the_worker_which_acts_as_the_user(
+    admin: Any, old_lead: Any, settings: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    leads = [old_lead(), old_lead()]
+    policy = retention.policy_create(
+        actor=admin, data={"name": "Old leads", "entity": "leads", "inactive_months": 12}
+    )
+    # A real queue (the suite's default backend runs tasks at once); the setting change
+    # resets django-tasks' backends.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    run = retention.policy_run_start(actor=admin, policy=policy)
+    assert (run.matched, run.anonymized, run.finished_at) == (2, 0, None)
+    assert not Lead.objects.filter(erased_at__isnull=False).exists()
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"] == [run.pk, admin.pk]
+    done = retention.carry_out(run.pk, admin.pk)  # what the worker calls
+    assert done is not None and (done.anonymized, done.error) == (2, "")
+    assert done.finished_at is not None
+    assert {lead.pk for lead in Lead.objects.filter(erased_at__isnull=False)} == {
+        lead.pk for lead in leads
+    }
+    entry = AuditEntry.objects.get(action="privacy.retention.ran")
+    assert (entry.actor_kind, entry.actor_user_id) == ("user", admin.pk)
+    assert retention.carry_out(run.pk, admin.pk).anonymized == 2  # once only

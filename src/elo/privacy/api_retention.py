@@ -108,15 +108,17 @@ def dry_run(request: HttpRequest, policy_id: int) -> Any:
 
 @router.post(
     "/retention-policies/{policy_id}/run",
-    response={201: RetentionRunOut},
+    response={202: RetentionRunOut},
     summary="Run a retention policy now (irreversible)",
 )
 def run_now(request: HttpRequest, policy_id: int) -> Any:
-    """Anonymizes every record the policy selects now, one at a time: irreversible. A run
-    that stops (see `error`) keeps what it did; running again carries on."""
+    """Starts a run: counts what the policy selects now (`matched`) and leaves the
+    anonymizing, one record at a time and irreversible, to the task worker. Follow
+    `/runs/{run_id}` until `finished_at` is set. A run that stops (see `error`) keeps what it
+    did; running again carries on."""
     policy = retention.policy_get_for(request.user, policy_id)
-    run = retention.policy_run(actor=request.user, policy=policy)
-    return 201, RetentionRunOut.from_run(run)
+    run = retention.policy_run_start(actor=request.user, policy=policy)
+    return 202, RetentionRunOut.from_run(run)
 
 
 @router.get(

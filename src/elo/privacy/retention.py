@@ -23,7 +23,7 @@ from elo.activities.models import Activity
 from elo.billing.models import Invoice, Order
 from elo.contacts.choices import LifecycleStage
 from elo.contacts.models import Person
-from elo.core import audit, events
+from elo.core import audit, context, events
 from elo.core.errors import check_version
 from elo.core.pagination import Page, paginate
 from elo.core.permissions import require
@@ -318,12 +318,21 @@ def _erase_one(run: RetentionRun, actor: Any, record_id: int, reason: str) -> bo
     return True
 
 
-def _run(*, actor: Any, policy: RetentionPolicy) -> RetentionRun:
+def _begin(*, actor: Any, policy: RetentionPolicy) -> RetentionRun:
     now = timezone.now()
-    run = _start(policy, actor, now, dry_run=False)
-    found = candidates(policy, now)
-    run.matched = found.count()
+    run: RetentionRun = _start(policy, actor, now, dry_run=False)
+    run.matched = candidates(policy, now).count()
     run.save()
+    return run
+
+
+def _run(*, actor: Any, policy: RetentionPolicy) -> RetentionRun:
+    return _carry_out(_begin(actor=actor, policy=policy), actor)
+
+
+def _carry_out(run: RetentionRun, actor: Any) -> RetentionRun:
+    policy = run.policy
+    found = candidates(policy, run.started_at)
     reason = _("Retention policy “%(name)s”: no activity since %(cutoff)s.") % {
         "name": policy.name,
         "cutoff": run.cutoff.date().isoformat(),
@@ -403,6 +412,36 @@ def policy_run(*, actor: Any, policy: RetentionPolicy) -> RetentionRun:
     the run there (what was done stays done, and the next run carries on)."""
     require(actor, "settings.manage")
     return _run(actor=actor, policy=policy)
+
+
+def policy_run_start(*, actor: Any, policy: RetentionPolicy) -> RetentionRun:
+    """ "Run now" from a page or the API: records the run and its count now, and leaves the
+    anonymizing to the task worker (a run of thousands of records outlasts a web request).
+    The run shows as not finished until the worker is done; the caller must not hold a
+    transaction open, so the worker finds the run."""
+    from elo.privacy.tasks import carry_out_retention_run
+
+    require(actor, "settings.manage")
+    run = _begin(actor=actor, policy=policy)
+    carry_out_retention_run.enqueue(run.pk, actor.pk)
+    run.refresh_from_db()
+    return run
+
+
+def carry_out(run_id: int, actor_id: int | None) -> RetentionRun | None:
+    """The worker's half of `policy_run_start`; a run already finished is left alone."""
+    from elo.identity.models import User
+
+    run = RetentionRun.objects.select_related("policy").filter(pk=run_id).first()
+    if run is None or run.finished_at is not None:
+        return run
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    if actor is None or context.current_actor() is not None:
+        return _carry_out(run, actor)
+    # In the worker: the changes are the user's who started the run.
+    label = f"{actor.get_username()} (retention run)"
+    with context.acting(context.Actor(kind="user", user_id=actor.pk, label=label)):
+        return _carry_out(run, actor)
 
 
 def run_enabled_policies() -> list[RetentionRun]:

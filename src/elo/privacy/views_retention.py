@@ -97,11 +97,16 @@ def policy_run(request: HttpRequest, pk: int) -> HttpResponse:
     form = RetentionRunConfirmForm(posted(request))
     if form.is_valid():
         try:
-            run = retention.policy_run(actor=request.user, policy=policy)
+            run = retention.policy_run_start(actor=request.user, policy=policy)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if run.error:
+            if run.finished_at is None:
+                messages.info(
+                    request,
+                    _("The run has started: the worker anonymizes the records in the background."),
+                )
+            elif run.error:
                 messages.error(request, _("The run did not finish cleanly; see below."))
             else:
                 messages.success(

@@ -279,6 +279,8 @@ class Lead(Record):
             models.Index(fields=["owner", "status"], name="lead_owner_status"),
             models.Index(fields=["email"], name="lead_email"),
             models.Index(fields=["created_at", "id"], name="lead_created"),
+            # Retention policies select leads not updated since a cutoff.
+            models.Index(fields=["updated_at", "id"], name="lead_updated"),
         ]
 
     def __str__(self) -> str:

@@ -388,23 +388,9 @@ def activity_data(
     row: Mapping[str, str], people: Mapping[str, int], organizations: Mapping[str, int]
 ) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for key in (
-        "external_id",
-        "kind",
-        "subject",
-        "body",
-        "occurred_at",
-        "due_at",
-        "done_at",
-        "direction",
-        "duration_seconds",
-        "outcome",
-        "starts_at",
-        "ends_at",
-        "email_from",
-        "email_to",
-    ):
-        if key in row:
+    references = {"person_external_id", "organization_external_id"}
+    for key in TARGETS["activities"]:
+        if key in row and key not in references:
             data[key] = row[key]
     if row.get("person_external_id"):
         data["person"] = people.get(row["person_external_id"], -1)

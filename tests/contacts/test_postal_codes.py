@@ -247,3 +247,21 @@ def test_import_reports_the_row_with_the_bad_cep_and_its_message(admin: Any) -> 
         "Ana": "01310-100",
         "Rui": "4050-262",
     }
+
+
+@pytest.mark.django_db
+def test_a_code_saved_before_the_checks_does_not_block_other_edits(rep: Any) -> None:
+    person = services.person_create(actor=rep, data={"given_name": "Rui", "country": "PT"})
+    Person.objects.filter(pk=person.pk).update(postal_code="12345")  # stored before the checks
+    person.refresh_from_db()
+    edited = services.person_update(
+        actor=rep,
+        person=person,
+        data={"given_name": "Rui Pedro", "country": "PT", "postal_code": "12345"},
+    )
+    assert (edited.given_name, edited.postal_code) == ("Rui Pedro", "12345")
+    with pytest.raises(ValidationError) as raised:
+        services.person_update(actor=rep, person=edited, data={"postal_code": "123456"})
+    assert raised.value.message_dict == {"postal_code": [PT_MESSAGE]}
+    with pytest.raises(ValidationError):  # a new country checks the old code against it
+        services.person_update(actor=rep, person=edited, data={"country": "BR"})

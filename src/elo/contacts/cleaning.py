@@ -239,6 +239,9 @@ def check_postal_code(
         return
     code = fields.get("postal_code", getattr(instance, "postal_code", ""))
     country = fields.get("country", getattr(instance, "country", ""))
+    if instance is not None and (code, country) == (instance.postal_code, instance.country):
+        # Unchanged: a code saved before these checks existed does not block other edits.
+        return
     try:
         cleaned = clean_postal_code(code, country)
     except ValidationError as error:

@@ -269,6 +269,8 @@ def test_erased_person_cannot_be_changed_through_the_api_or_the_form(
     )
     assert page.status_code == 200 and "can no longer be changed" in page.content.decode()
     assert Person.objects.get(pk=person.pk).given_name == "Erased person"
+    consents = web(admin).get(reverse("privacy:person_consents", args=[person.pk]))
+    assert consents.status_code == 200 and "<form" not in consents.content.decode()
 
 
 @pytest.mark.parametrize(("language", "word"), [("pt-br", "eliminar"), ("pt-pt", "APAGAR")])

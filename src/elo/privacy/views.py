@@ -41,7 +41,10 @@ def _proof(request: HttpRequest) -> dict[str, Any]:
 
 def _section(request: HttpRequest, person: Any, form: ConsentRecordForm | None) -> HttpResponse:
     rows = selectors.consent_matrix(person)
-    can_change = request.user.has_elo_perm("contacts.change")  # type: ignore[union-attr]
+    # Nothing more is recorded about an erased person (the service refuses it too).
+    can_change = person.erased_at is None and request.user.has_elo_perm(  # type: ignore[union-attr]
+        "contacts.change"
+    )
     if form is None and can_change:
         form = ConsentRecordForm(purposes=[row.purpose for row in rows])
     context = {"person": person, "rows": rows, "form": form, "can_change": can_change}

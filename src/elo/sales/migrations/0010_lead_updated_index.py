@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0008_person_erased_at'),
-        ('core', '0007_worker_heartbeat'),
-        ('identity', '0002_default_roles'),
-        ('sales', '0009_lead_erased_at'),
+        ("contacts", "0008_person_erased_at"),
+        ("core", "0007_worker_heartbeat"),
+        ("identity", "0002_default_roles"),
+        ("sales", "0009_lead_erased_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['updated_at', 'id'], name='lead_updated'),
+            model_name="lead",
+            index=models.Index(fields=["updated_at", "id"], name="lead_updated"),
         ),
     ]

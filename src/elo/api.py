@@ -7,6 +7,8 @@ from ninja import NinjaAPI
 from elo.activities.api import router as activities_router
 from elo.automation.api import router as automation_router
 from elo.billing.api import router as billing_router
+from elo.channels.email.api import router as email_channel_router
+from elo.channels.phone.api import router as phone_channel_router
 from elo.contacts.api import router as contacts_router
 from elo.core.api import BrowserSessionAuth, TokenAuth, install_problem_handlers
 from elo.core.routes import router as core_router
@@ -46,3 +48,5 @@ api.add_router("", webhooks_router)
 api.add_router("", privacy_router)
 api.add_router("", access_log_router)
 api.add_router("", retention_router)
+api.add_router("", email_channel_router)
+api.add_router("", phone_channel_router)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "elo.webhooks",
     "elo.privacy",
     "elo.interchange",
+    "elo.channels.email",
+    "elo.channels.phone",
     "elo.web",
 ]
 

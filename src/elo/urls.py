@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("elo.automation.urls")),
     path("", include("elo.webhooks.urls")),
     path("", include("elo.privacy.urls")),
+    path("", include("elo.channels.email.urls")),
+    path("", include("elo.channels.phone.urls")),
     path("", include("elo.privacy.urls_retention")),
     path("", include("elo.privacy.urls_access")),
     path("", include("elo.core.urls")),

@@ -1,0 +1,1 @@
+"""One Django app per channel (email, phone, ...): inbound traffic to the timeline and back."""

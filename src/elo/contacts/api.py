@@ -23,6 +23,7 @@ from elo.contacts.schemas import (
     PersonOut,
     PersonPatch,
     SearchResult,
+    SimilarList,
     people_payload,
     timeline_payload,
 )
@@ -55,6 +56,39 @@ def create_person(request: HttpRequest, payload: PersonIn, response: HttpRespons
     person = selectors.person_get_for(request.user, person.pk)
     set_etag(response, person)
     return 201, person
+
+
+def _similar_payload(found: list[duplicates.Similar], view: str) -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "id": item.record.pk,
+                "name": str(item.record),
+                "score": item.score,
+                "reasons": item.reasons,
+                "codes": item.codes,
+                "url": reverse(view, args=[item.record.pk]),
+            }
+            for item in found
+        ]
+    }
+
+
+@router.get("/people/similar", response=SimilarList, summary="People a new person would duplicate")
+def similar_people(
+    request: HttpRequest,
+    given_name: str = "",
+    family_name: str = "",
+    email: str = "",
+    phone: str = "",
+) -> Any:
+    """The visible people (at most 5, best score first) that a person with these values
+    would duplicate, scored as the duplicates review queue scores a pair. Creating a person
+    is never blocked: clients call this first and ask the user, as the web form does."""
+    found = duplicates.similar_people_query(
+        request.user, given_name=given_name, family_name=family_name, email=email, phone=phone
+    )
+    return _similar_payload(found, "contacts:person_detail")
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="Get a person")
@@ -143,6 +177,22 @@ def create_organization(
     organization = selectors.organization_get_for(request.user, organization.pk)
     set_etag(response, organization)
     return 201, organization
+
+
+@router.get(
+    "/organizations/similar",
+    response=SimilarList,
+    summary="Organizations a new organization would duplicate",
+)
+def similar_organizations(
+    request: HttpRequest, name: str = "", domain: str = "", tax_id: str = ""
+) -> Any:
+    """The visible organizations (at most 5, best first) that one with this name, domain or
+    tax id would duplicate. Creating is never blocked: clients call this first."""
+    found = duplicates.similar_organizations_query(
+        request.user, name=name, domain=domain, tax_id=tax_id
+    )
+    return _similar_payload(found, "contacts:organization_detail")
 
 
 @router.get("/organizations/{organization_id}", response=OrganizationOut)

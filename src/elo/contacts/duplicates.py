@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
+from elo.contacts.cleaning import clean_domain, clean_email, clean_phone, clean_tax_id
 from elo.contacts.models import (
     DuplicateDismissal,
     Employment,
@@ -52,6 +53,7 @@ from elo.contacts.models import (
 )
 from elo.core import audit, events
 from elo.core.permissions import require
+from elo.core.search import MIN_SUBSTRING, filter_text
 from elo.core.text import fold
 
 THRESHOLD = 88
@@ -434,3 +436,286 @@ def organization_duplicates_for(
         for item in shown
         if item.first_id in by_id and item.second_id in by_id
     ]
+
+
+# --- checking new values: "this looks like João Silva, open it?" ---------------------------
+#
+# Before a record is created (a form, an API client calling /similar, an import's report),
+# the values typed are compared with the existing records the user sees. Every lookup is
+# index-backed: emails and phones by their indexed columns, names through the search index
+# (a name token plus the initial of another, the review queue's blocks), domains and tax ids
+# through the same search index, then checked exactly. At most `SIMILAR_POOL` rows are read
+# per lookup, so the cost does not grow with the number of people.
+
+SIMILAR_POOL = 300
+NEW = 0  # the id the values being checked take in the scoring functions
+
+
+@dataclass
+class Similar:
+    record: Any
+    score: int
+    reasons: list[str]
+    codes: list[str]
+
+
+def _excluded(exclude: Any) -> int | None:
+    return None if exclude is None else int(getattr(exclude, "pk", exclude))
+
+
+def _lenient(values: Iterable[str], cleaner: Any) -> list[str]:
+    cleaned = []
+    for value in values:
+        try:
+            cleaned.append(cleaner(str(value)))
+        except ValidationError:
+            continue
+    return cleaned
+
+
+def _name_lookups(key: str) -> list[str]:
+    """Search queries for a name key: all its tokens, and each token of three or more
+    letters with the initial of another (a typo in the other token still matches)."""
+    tokens = key.split()
+    long_tokens = [token for token in tokens if len(token) >= MIN_SUBSTRING]
+    lookups = [" ".join(long_tokens)] if long_tokens else []
+    for token_key in sorted(_token_keys(key)):
+        token, initial = token_key.split("|")
+        if len(token) >= MIN_SUBSTRING:
+            lookups.append(f"{token} {initial}")
+    return lookups
+
+
+def _name_pool(records: Any, key: str, fields: tuple[str, ...]) -> dict[int, tuple[Any, ...]]:
+    pool: dict[int, tuple[Any, ...]] = {}
+    for lookup in _name_lookups(key):
+        rows = filter_text(records, lookup, fts_table=_fts_table(records)).order_by(
+            "search_rank", "pk"
+        )
+        for row in rows.values_list("pk", *fields)[:SIMILAR_POOL]:
+            pool[row[0]] = row[1:]
+    return pool
+
+
+def _fts_table(records: Any) -> str:
+    return f"{records.model._meta.db_table}_fts"
+
+
+def _similar_people_queryset(user: Any) -> Any:
+    return (
+        Person.objects.visible_to(user)
+        .alive()
+        .filter(merged_into__isnull=True, erased_at__isnull=True)
+    )
+
+
+def similar_people(
+    user: Any,
+    *,
+    given_name: str = "",
+    family_name: str = "",
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    exclude: Any = None,
+    limit: int = 5,
+) -> list[Similar]:
+    """The existing people `user` sees that the given values would duplicate, best first,
+    scored as the review queue scores a pair. Emails and phones are normalised as the
+    contacts services store them (invalid ones are ignored). A constant number of queries."""
+    people = _similar_people_queryset(user)
+    excluded = _excluded(exclude)
+    if excluded is not None:
+        people = people.exclude(pk=excluded)
+    email_list = _lenient(emails, clean_email)
+    phone_list = _lenient(phones, clean_phone)
+    key = name_key(given_name, family_name)
+    names: dict[int, str] = {NEW: key}
+    same_email: set[int] = set()
+    same_phone: set[int] = set()
+    if email_list:
+        rows = PersonEmail.objects.filter(email__in=email_list, person__in=people.values("pk"))
+        same_email = set(rows.values_list("person_id", flat=True)[:SIMILAR_POOL])
+    if phone_list:
+        held = PersonPhone.objects.filter(number__in=phone_list, person__in=people.values("pk"))
+        same_phone = set(held.values_list("person_id", flat=True)[:SIMILAR_POOL])
+    if key:
+        for pk, (given, family) in _name_pool(people, key, ("given_name", "family_name")).items():
+            names[pk] = name_key(given, family)
+    missing = (same_email | same_phone) - set(names)
+    if missing:
+        for pk, given, family in people.filter(pk__in=missing).values_list(
+            "pk", "given_name", "family_name"
+        ):
+            names[pk] = name_key(given, family)
+    dismissed = dismissed_pairs("person", [excluded]) if excluded is not None else set()
+    scored = []
+    for pk in set(names) - {NEW}:
+        if excluded is not None and pair_key(excluded, pk) in dismissed:
+            continue
+        candidate = _score(
+            NEW,
+            pk,
+            names,
+            same_email=pk in same_email,
+            same_phone=pk in same_phone,
+            colleagues=False,
+        )
+        if candidate.score >= THRESHOLD:
+            scored.append(candidate)
+    return _with_records(people, scored, limit)
+
+
+def _with_records(records: Any, scored: list[Candidate], limit: int) -> list[Similar]:
+    scored.sort(key=lambda item: (-item.score, item.second_id))
+    shown = scored[:limit]
+    if not shown:
+        return []
+    by_id = {record.pk: record for record in records.filter(pk__in=[c.second_id for c in shown])}
+    return [
+        Similar(by_id[item.second_id], item.score, item.reasons, item.codes)
+        for item in shown
+        if item.second_id in by_id
+    ]
+
+
+def _compact_tax_id(value: str) -> str:
+    compact = "".join(char for char in value if char.isalnum()).upper()
+    return compact[2:] if compact[:2].isalpha() else compact
+
+
+def similar_organizations(
+    user: Any,
+    *,
+    name: str = "",
+    domains: Iterable[str] = (),
+    tax_id: str = "",
+    exclude: Any = None,
+    limit: int = 5,
+) -> list[Similar]:
+    """The existing organizations `user` sees that the given values would duplicate, best
+    first, scored as the review queue scores a pair. A constant number of queries."""
+    organizations = Organization.objects.visible_to(user).alive().filter(merged_into__isnull=True)
+    excluded = _excluded(exclude)
+    if excluded is not None:
+        organizations = organizations.exclude(pk=excluded)
+    fts_table = _fts_table(organizations)
+    fields = ("name", "domains", "tax_id")
+    pool: dict[int, tuple[Any, ...]] = {}
+    domain_list = sorted({value.lower() for value in _lenient(domains, clean_domain)})
+    for domain in domain_list:
+        rows = filter_text(organizations, domain, fts_table=fts_table)
+        for row in rows.values_list("pk", *fields)[:SIMILAR_POOL]:
+            pool[row[0]] = row[1:]
+    compact_tax_id = _compact_tax_id(tax_id)
+    if compact_tax_id:
+        try:
+            _kind, formatted = clean_tax_id(tax_id)
+        except ValidationError:
+            formatted = compact_tax_id
+        term = fold(formatted)
+        term = term[2:] if term[:2].isalpha() else term
+        rows = filter_text(organizations, term, fts_table=fts_table)
+        for row in rows.values_list("pk", *fields)[:SIMILAR_POOL]:
+            pool[row[0]] = row[1:]
+    key = organization_name_key(name)
+    if key:
+        pool.update(_name_pool(organizations, key, fields))
+    names = {NEW: key}
+    dismissed = dismissed_pairs("organization", [excluded]) if excluded is not None else set()
+    scored = []
+    for pk, (other_name, other_domains, other_tax_id) in pool.items():
+        if excluded is not None and pair_key(excluded, pk) in dismissed:
+            continue
+        names[pk] = organization_name_key(other_name)
+        theirs = {str(domain).lower() for domain in other_domains or []}
+        candidate = _score_organization(
+            NEW,
+            pk,
+            names,
+            same_tax_id=bool(compact_tax_id)
+            and _compact_tax_id(other_tax_id or "") == compact_tax_id,
+            same_domain=bool(theirs & set(domain_list)),
+        )
+        if candidate.score >= THRESHOLD:
+            scored.append(candidate)
+    return _with_records(organizations, scored, limit)
+
+
+def similar_to_person_input(user: Any, data: dict[str, Any]) -> list[Similar]:
+    """Checks `data` as `person_create` would (ValidationError with the field errors, so
+    they win over a duplicate notice; tags are left out, as checking them creates them),
+    then the people it looks like."""
+    from elo.contacts.rules import CleanContext
+    from elo.contacts.services import clean_person
+
+    checked = {name: value for name, value in data.items() if name != "tags"}
+    clean = clean_person(CleanContext(user), checked)
+    return similar_people(
+        user,
+        given_name=clean.fields.get("given_name", ""),
+        family_name=clean.fields.get("family_name", ""),
+        emails=clean.emails or (),
+        phones=clean.phones or (),
+    )
+
+
+def similar_to_organization_input(user: Any, data: dict[str, Any]) -> list[Similar]:
+    """As `similar_to_person_input`, for an organization."""
+    from elo.contacts.rules import CleanContext
+    from elo.contacts.services import clean_organization
+
+    checked = {name: value for name, value in data.items() if name != "tags"}
+    clean = clean_organization(CleanContext(user), checked)
+    return similar_organizations(
+        user,
+        name=clean.fields.get("name", ""),
+        domains=clean.fields.get("domains") or (),
+        tax_id=clean.fields.get("tax_id", ""),
+    )
+
+
+def _strict(errors: dict[str, list[str]], name: str, value: str, cleaner: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return str(cleaner(value))
+    except ValidationError as error:
+        errors[name] = error.messages
+        return ""
+
+
+def similar_people_query(
+    user: Any, *, given_name: str = "", family_name: str = "", email: str = "", phone: str = ""
+) -> list[Similar]:
+    """`similar_people` for an API query: an invalid email or phone, or no value at all, is
+    a ValidationError naming the field."""
+    errors: dict[str, list[str]] = {}
+    email = _strict(errors, "email", email.strip(), clean_email)
+    phone = _strict(errors, "phone", phone.strip(), clean_phone)
+    if not errors and not (given_name.strip() or family_name.strip() or email or phone):
+        errors["given_name"] = [_("Give a name, an email or a phone number.")]
+    if errors:
+        raise ValidationError(errors)
+    return similar_people(
+        user,
+        given_name=given_name,
+        family_name=family_name,
+        emails=[email] if email else [],
+        phones=[phone] if phone else [],
+    )
+
+
+def similar_organizations_query(
+    user: Any, *, name: str = "", domain: str = "", tax_id: str = ""
+) -> list[Similar]:
+    """`similar_organizations` for an API query, checked as `similar_people_query`."""
+    errors: dict[str, list[str]] = {}
+    domain = _strict(errors, "domain", domain.strip(), clean_domain)
+    _strict(errors, "tax_id", tax_id.strip(), clean_tax_id)
+    if not errors and not (name.strip() or domain or tax_id.strip()):
+        errors["name"] = [_("Give a name, a domain or a tax id.")]
+    if errors:
+        raise ValidationError(errors)
+    return similar_organizations(
+        user, name=name, domains=[domain] if domain else [], tax_id=tax_id.strip()
+    )

@@ -306,6 +306,8 @@ class PersonForm(RecordFormMixin, BootstrapForm):
     source = forms.CharField(label=_("Source"), required=False, max_length=100)
     external_id = forms.CharField(label=_("External id"), required=False, max_length=100)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Set by the "Create anyway" button of the "this looks like ..." notice.
+    confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     TEXT_FIELDS = [
         "given_name",
@@ -451,6 +453,8 @@ class OrganizationForm(RecordFormMixin, BootstrapForm):
     )
     external_id = forms.CharField(label=_("External id"), required=False, max_length=100)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Set by the "Create anyway" button of the "this looks like ..." notice.
+    confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     TEXT_FIELDS = ["name", "website", "industry", "size", "tax_id", "external_id"]
 

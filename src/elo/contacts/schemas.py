@@ -384,3 +384,18 @@ def timeline_payload(activities: list[Any]) -> list[dict[str, Any]]:
         }
         for activity in activities
     ]
+
+
+class SimilarOut(Schema):
+    """An existing record that the values asked about would duplicate."""
+
+    id: int
+    name: str
+    score: int
+    reasons: list[str]
+    codes: list[str]
+    url: str
+
+
+class SimilarList(Schema):
+    items: list[SimilarOut]

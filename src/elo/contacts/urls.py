@@ -12,6 +12,7 @@ urlpatterns = [
         name="data_health_check_domains",
     ),
     path("people/new/", views.person_create, name="person_create"),
+    path("people/new/similar/", views.person_similar_hint, name="person_similar_hint"),
     path("people/bulk/", views.person_bulk, name="person_bulk"),
     path("people/duplicates/", views_duplicates.duplicate_list, name="person_duplicates"),
     path(

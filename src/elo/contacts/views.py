@@ -29,7 +29,13 @@ from django_htmx.middleware import HtmxDetails
 from elo.activities import selectors as timeline_selectors
 from elo.contacts import selectors, services
 from elo.contacts.cleaning import display_phone
-from elo.contacts.duplicates import merged_survivor_for
+from elo.contacts.duplicates import (
+    Similar,
+    merged_survivor_for,
+    similar_people,
+    similar_to_organization_input,
+    similar_to_person_input,
+)
 from elo.contacts.filters import RecordFilter
 from elo.contacts.forms import (
     BulkActionForm,
@@ -38,6 +44,7 @@ from elo.contacts.forms import (
     RecordFilterForm,
     VersionForm,
     apply_service_errors,
+    split_items,
 )
 from elo.contacts.models import Organization, Person
 from elo.core import selectors as core_selectors
@@ -430,15 +437,42 @@ def organization_history(request: EloRequest, pk: int) -> HttpResponse:
 def person_create(request: EloRequest) -> HttpResponse:
     require(request.user, "contacts.add")
     form = PersonForm(_posted(request), user=request.user)
+    similar: list[Similar] = []
     if form.is_bound and form.is_valid():
         try:
-            person = services.person_create(actor=request.user, data=form.service_data())
+            data = form.service_data()
+            if not form.cleaned_data["confirm_duplicate"]:
+                similar = similar_to_person_input(request.user, data)
+            if not similar:
+                person = services.person_create(actor=request.user, data=data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("Added %(name)s.") % {"name": person})
-            return redirect("contacts:person_detail", person.pk)
-    return render(request, "contacts/person_form.html", {"form": form, "person": None})
+            if not similar:
+                messages.success(request, _("Added %(name)s.") % {"name": person})
+                return redirect("contacts:person_detail", person.pk)
+    return render(
+        request,
+        "contacts/person_form.html",
+        {"form": form, "person": None, "similar": similar, "similar_kind": "person"},
+    )
+
+
+@login_required
+def person_similar_hint(request: EloRequest) -> HttpResponse:
+    """The "this looks like ..." notice for the values typed so far (htmx, while typing)."""
+    form = PersonForm(request.GET, user=request.user)
+    form.is_valid()
+    data = form.cleaned_data
+    similar = similar_people(
+        request.user,
+        given_name=data.get("given_name", ""),
+        family_name=data.get("family_name", ""),
+        emails=split_items(data.get("emails", "")),
+        phones=split_items(data.get("phones", "")),
+    )
+    context = {"similar": similar, "similar_kind": "person", "hint": True}
+    return render(request, "contacts/includes/similar_notice.html", context)
 
 
 @login_required
@@ -463,17 +497,22 @@ def person_edit(request: EloRequest, pk: int) -> HttpResponse:
 def organization_create(request: EloRequest) -> HttpResponse:
     require(request.user, "contacts.add")
     form = OrganizationForm(_posted(request), user=request.user)
+    similar: list[Similar] = []
     if form.is_bound and form.is_valid():
         try:
-            organization = services.organization_create(
-                actor=request.user, data=form.service_data()
-            )
+            data = form.service_data()
+            if not form.cleaned_data["confirm_duplicate"]:
+                similar = similar_to_organization_input(request.user, data)
+            if not similar:
+                organization = services.organization_create(actor=request.user, data=data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("Added %(name)s.") % {"name": organization})
-            return redirect("contacts:organization_detail", organization.pk)
-    return render(request, "contacts/organization_form.html", {"form": form, "organization": None})
+            if not similar:
+                messages.success(request, _("Added %(name)s.") % {"name": organization})
+                return redirect("contacts:organization_detail", organization.pk)
+    context = {"form": form, "organization": None, "similar": similar}
+    return render(request, "contacts/organization_form.html", context | {"similar_kind": "org"})
 
 
 @login_required

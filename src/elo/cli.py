@@ -17,12 +17,13 @@ USAGE = """usage: elo COMMAND [options]
          [--upsert-by external_id|email] [--skip-invalid]   CSV, XLSX or vCard
   export --entity people|organizations|leads|deals|activities|quotes|orders|invoices|payments
          --format csv|xlsx|vcf|ics [-o FILE] [--filter KEY=VALUE ...] [--user EMAIL]
+  ingest-email FILE|-      take in mail from a .eml or mbox file (or stdin)
   bench                    run the standard benchmark workload
 
 Configuration comes from ELO_* environment variables (see README.md).
 """
 
-ALIASES = {"import": "import_file", "export": "export_file"}
+ALIASES = {"import": "import_file", "export": "export_file", "ingest-email": "ingest_email"}
 
 
 def main(argv: list[str] | None = None) -> None:

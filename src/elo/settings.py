@@ -209,6 +209,29 @@ ELO_DEFAULT_REGION = os.environ.get("ELO_DEFAULT_REGION", "BR")
 ELO_BASE_CURRENCY = os.environ.get("ELO_BASE_CURRENCY", "BRL").upper()
 ELO_API_MAX_PAGE_SIZE = 200
 
+# The email channel: inbound mail is filed as ELO_EMAIL_INGEST_USER (an email; default the
+# first admin); mail from unknown senders becomes a lead or is ignored; the HTTP inbound
+# endpoint needs ELO_EMAIL_INBOUND_SECRET (HMAC-SHA256 of the body) and refuses without it.
+ELO_EMAIL_INGEST_USER = os.environ.get("ELO_EMAIL_INGEST_USER", "")
+ELO_EMAIL_UNKNOWN_SENDER = os.environ.get("ELO_EMAIL_UNKNOWN_SENDER", "lead")
+ELO_EMAIL_INBOUND_SECRET = os.environ.get("ELO_EMAIL_INBOUND_SECRET", "")
+ELO_EMAIL_MAX_MESSAGE_BYTES = int(os.environ.get("ELO_EMAIL_MAX_MESSAGE_BYTES", 25 * 1024 * 1024))
+ELO_EMAIL_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("ELO_EMAIL_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+)
+ELO_EMAIL_INBOUND_PER_MINUTE = int(os.environ.get("ELO_EMAIL_INBOUND_PER_MINUTE", "600"))
+ELO_EMAIL_ATTACHMENT_DIR = DATA_DIR / "email-attachments"
+
+# The phone channel: click-to-call links open a softphone with "tel:" or "sip:" (then
+# sip:+E164@ELO_SIP_DOMAIN); call events are signed with ELO_PHONE_WEBHOOK_SECRET (generic
+# JSON) or Twilio's auth token. Without a secret the matching events are refused.
+ELO_PHONE_LINK = os.environ.get("ELO_PHONE_LINK", "tel")
+ELO_SIP_DOMAIN = os.environ.get("ELO_SIP_DOMAIN", "")
+ELO_PHONE_WEBHOOK_SECRET = os.environ.get("ELO_PHONE_WEBHOOK_SECRET", "")
+ELO_TWILIO_AUTH_TOKEN = os.environ.get("ELO_TWILIO_AUTH_TOKEN", "")
+ELO_PHONE_MAX_BODY_BYTES = int(os.environ.get("ELO_PHONE_MAX_BODY_BYTES", "65536"))
+ELO_PHONE_RATE_LIMIT = int(os.environ.get("ELO_PHONE_RATE_LIMIT", "600"))  # per minute and IP
+
 EMAIL_BACKEND = os.environ.get(
     "ELO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

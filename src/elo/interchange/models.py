@@ -43,6 +43,9 @@ class ImportRun(models.Model):
         max_length=20, choices=UpsertKey.choices, default=UpsertKey.EXTERNAL_ID
     )
     dry_run = models.BooleanField(default=False)
+    # How many of the people or organizations it created look like records that were there
+    # before (scored as the duplicates review queue scores); such rows are not rejected.
+    similar_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

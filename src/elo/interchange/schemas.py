@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ImportRunSummary(Schema):
@@ -22,6 +22,10 @@ class ImportRunSummary(Schema):
     rejected_count: int
     batches: int
     batches_failed: int
+    similar_count: int = Field(
+        description="How many created people or organizations look like records that were "
+        "there before the run (see GET /duplicates); they were imported all the same."
+    )
 
 
 class ImportRunOut(ImportRunSummary):

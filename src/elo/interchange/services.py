@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from elo.activities.services import activities_import_batch
+from elo.contacts.duplicates_created import organizations_like_earlier, people_like_earlier
 from elo.contacts.imports import organizations_import_batch, people_import_batch
 from elo.contacts.models import Organization, Person, PersonEmail
 from elo.core import audit, events
@@ -303,6 +304,7 @@ def import_csv(
 class _Tally:
     run: ImportRun
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    created: list[int] = field(default_factory=list)
 
 
 def _run_batches(
@@ -333,6 +335,8 @@ def _run_batches(
         if batch_rejected and not skip_invalid:
             run.batches_failed += 1
         run.created_count += len(outcome["created"])
+        if run.entity in (ImportEntity.PEOPLE, ImportEntity.ORGANIZATIONS):
+            tally.created.extend(outcome["created"])
         run.updated_count += len(outcome.get("updated", []))
         run.unchanged_count += len(outcome.get("unchanged", []))
         run.rejected_count += len(batch_rejected)
@@ -342,6 +346,15 @@ def _run_batches(
                     {"line": line + 1 + index, "errors": errors, "values": batch[index]}
                 )
         line += len(batch)
+
+
+def _similar_count(actor: Any, tally: _Tally) -> int:
+    """How many of the records created look like ones that were there before the run."""
+    if tally.run.entity == ImportEntity.PEOPLE:
+        return people_like_earlier(actor, tally.created)
+    if tally.run.entity == ImportEntity.ORGANIZATIONS:
+        return organizations_like_earlier(actor, tally.created)
+    return 0
 
 
 def _import_rows(
@@ -381,9 +394,11 @@ def _import_rows(
     if dry_run:
         with transaction.atomic():
             _run_batches(**options)
+            run.similar_count = _similar_count(actor, tally)
             transaction.set_rollback(True)
     else:
         _run_batches(**options)
+        run.similar_count = _similar_count(actor, tally)
     with transaction.atomic():
         run.rejected = tally.rejected
         run.finished_at = timezone.now()

@@ -48,7 +48,12 @@ EVENT_BODY = {
                 }
             },
         },
-    }
+    },
+    "responses": {
+        403: {"description": "The signature is missing or wrong, or no secret is configured."},
+        413: {"description": "The body is larger than ELO_PHONE_MAX_BODY_BYTES."},
+        429: {"description": "Too many requests from this address this minute."},
+    },
 }
 
 

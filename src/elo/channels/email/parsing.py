@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 import email
+import email.errors
+import email.header
 import email.utils
 import hashlib
 import html as html_lib
@@ -110,14 +112,42 @@ def _unescape(value: str) -> str:
     return value
 
 
-def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
-    raw = [_unescape(str(value)) for value in (message.get_all(name) or [])]
+def decode_words(value: str) -> str:
+    """A raw header value with its RFC 2047 encoded words decoded (any charset, with the
+    same fallbacks as bodies) and its folding undone."""
+    value = _unescape(value)
+    if "=?" in value:
+        try:
+            chunks = email.header.decode_header(value)
+        except (ValueError, email.errors.HeaderParseError):
+            chunks = [(value, None)]
+        value = "".join(
+            decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk
+            for chunk, charset in chunks
+        )
+    return " ".join(value.split())
+
+
+def _raw_headers(message: Message) -> dict[str, list[str]]:
+    """Header values as they came, by lower-case name: reading them through the policy's
+    header objects costs more than the rest of the parse."""
+    found: dict[str, list[str]] = {}
+    for name, value in message.raw_items():
+        found.setdefault(name.lower(), []).append(str(value))
+    return found
+
+
+def _address_list(values: list[str]) -> list[tuple[str, str]]:
     result = []
-    for display, address in email.utils.getaddresses(raw):
+    for display, address in email.utils.getaddresses([_unescape(value) for value in values]):
         address = address.strip().lower()
         if "@" in address:
-            result.append((" ".join(display.split()), address))
+            result.append((decode_words(display), address))
     return result
+
+
+def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
+    return _address_list([str(value) for value in (message.get_all(name) or [])])
 
 
 def _message_ids(value: str) -> list[str]:
@@ -280,24 +310,30 @@ def parse(raw: bytes) -> ParsedEmail:
     if not text and walker.html:
         text = html_to_text(html)
     new_text, quoted_text = split_quoted(text)
-    subject = _header(message, "Subject")
-    from_addresses = _addresses(message, "From")
+    headers = _raw_headers(message)
+
+    def first(name: str) -> str:
+        values = headers.get(name)
+        return decode_words(values[0]) if values else ""
+
+    subject = first("subject")
+    from_addresses = _address_list(headers.get("from", []))
     from_name, from_address = from_addresses[0] if from_addresses else ("", "")
     is_forward = bool(FORWARD_SUBJECT.match(subject)) or bool(walker.forwarded)
     forwarded_from = ""
     if is_forward or FORWARDED.search(quoted_text):
         forwarded_from = _forwarded_sender(quoted_text, walker.forwarded)
-    in_reply_to = _message_ids(_header(message, "In-Reply-To"))
+    in_reply_to = _message_ids(first("in-reply-to"))
     return ParsedEmail(
-        message_id=(_message_ids(_header(message, "Message-ID")) or [""])[0],
+        message_id=(_message_ids(first("message-id")) or [""])[0],
         in_reply_to=in_reply_to[0] if in_reply_to else "",
-        references=_message_ids(_header(message, "References")),
+        references=_message_ids(first("references")),
         subject=subject,
         from_name=from_name,
         from_address=from_address,
-        to=_addresses(message, "To"),
-        cc=_addresses(message, "Cc"),
-        date=_date(_header(message, "Date")),
+        to=_address_list(headers.get("to", [])),
+        cc=_address_list(headers.get("cc", [])),
+        date=_date(first("date")),
         text=text,
         html=html,
         new_text=new_text,

@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from elo.channels.email import services
@@ -23,6 +22,19 @@ class Command(BaseCommand):
             default="",
             help="acting user's email (default: ELO_EMAIL_INGEST_USER, else the first admin)",
         )
+        parser.add_argument("--batch-size", type=int, default=500, help="messages per transaction")
+
+    def _ingest(self, actor: Any, batch: list[bytes], counts: dict[str, int]) -> None:
+        for result in services.email_ingest_many(actor=actor, raws=batch, via="cli"):
+            if result.refused:
+                counts["failed"] += 1
+                self.stderr.write(result.refused)
+            elif result.created:
+                counts["stored"] += 1
+            elif result.message is not None:
+                counts["duplicates"] += 1
+            else:
+                counts["skipped"] += 1
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["user"]:
@@ -40,20 +52,17 @@ class Command(BaseCommand):
             data = path.read_bytes()
         stored = duplicates = skipped = failed = 0
         label = f"{actor.email} (ingest-email)"
+        batch: list[bytes] = []
+        counts = {"stored": 0, "duplicates": 0, "skipped": 0, "failed": 0}
+        label = f"{actor.email} (ingest-email)"
         with context.acting(context.Actor(kind="user", user_id=actor.pk, label=label)):
             for raw in services.split_mbox(data):
-                try:
-                    result = services.email_ingest(actor=actor, raw=raw, via="cli")
-                except ValidationError as error:
-                    failed += 1
-                    self.stderr.write(" ".join(error.messages))
-                    continue
-                if result.created:
-                    stored += 1
-                elif result.message is not None:
-                    duplicates += 1
-                else:
-                    skipped += 1
+                batch.append(raw)
+                if len(batch) >= options["batch_size"]:
+                    self._ingest(actor, batch, counts)
+                    batch = []
+            self._ingest(actor, batch, counts)
+        stored, duplicates, skipped, failed = counts.values()
         self.stdout.write(
             f"{stored} stored, {duplicates} already stored, {skipped} not filed, {failed} failed"
         )

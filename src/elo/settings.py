@@ -229,6 +229,9 @@ ELO_PHONE_LINK = os.environ.get("ELO_PHONE_LINK", "tel")
 ELO_SIP_DOMAIN = os.environ.get("ELO_SIP_DOMAIN", "")
 ELO_PHONE_WEBHOOK_SECRET = os.environ.get("ELO_PHONE_WEBHOOK_SECRET", "")
 ELO_TWILIO_AUTH_TOKEN = os.environ.get("ELO_TWILIO_AUTH_TOKEN", "")
+# The exact URL Twilio is configured to call, when a proxy in front of Elo changes the scheme or
+# host the request arrives with (Twilio signs the URL it called).
+ELO_TWILIO_WEBHOOK_URL = os.environ.get("ELO_TWILIO_WEBHOOK_URL", "")
 ELO_PHONE_MAX_BODY_BYTES = int(os.environ.get("ELO_PHONE_MAX_BODY_BYTES", "65536"))
 ELO_PHONE_RATE_LIMIT = int(os.environ.get("ELO_PHONE_RATE_LIMIT", "600"))  # per minute and IP
 

@@ -279,3 +279,20 @@ def test_a_tampered_twilio_parameter_breaks_the_signature(make_person: Any) -> N
     )
     assert response.status_code == 403
     assert not CallEvent.objects.exists()
+
+
+def test_twilio_signature_uses_the_configured_public_url(settings: Any, make_person: Any) -> None:
+    """Behind a proxy, Elo checks the signature against the URL Twilio was told to call."""
+    public = "https://crm.example.com/api/v1/channels/phone/events"
+    settings.ELO_TWILIO_WEBHOOK_URL = public
+    body = (FIXTURES / "twilio_inbound_ringing.txt").read_text().strip()
+    params = parse_qsl(body, keep_blank_values=True)
+    response = Client().post(
+        URL,
+        body,
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": twilio_signature(public, params)},
+    )
+    assert response.status_code == 204
+    assert CallEvent.objects.get().call_id == "CA42ed11f93dc08b952027ffbc406d0868"
+    assert post_twilio("twilio_inbound_ringing.txt").status_code == 403

@@ -137,3 +137,33 @@ def test_user_chooses_how_call_links_open(web: Any, rep: Any, settings: Any) -> 
     response = client.post(url, {"link_scheme": "fax"})
     assert response.status_code == 200 and "link_scheme" in response.context["form"].errors
     assert PhonePreference.objects.get(user=rep).link_scheme == "sip"
+
+
+def test_a_call_is_logged_by_hand_from_the_person_page(
+    web: Any, rep: Any, make_person: Any
+) -> None:
+    person = make_person()
+    client = web(rep)
+    detail = reverse("contacts:person_detail", args=[person.pk])
+    page = client.get(detail).content.decode()
+    for name in ("call-direction", "call-duration_minutes", "call-outcome"):
+        assert f'name="{name}"' in page
+    response = client.post(
+        reverse("activities:add"),
+        {
+            "kind": "call",
+            "call-subject": "Called about the quote",
+            "call-direction": "outbound",
+            "call-duration_minutes": "4",
+            "call-outcome": "voicemail",
+            "call-person": person.pk,
+            "call-next": detail,
+        },
+    )
+    assert response.status_code == 302
+    activity = Activity.objects.get(person=person)
+    assert (activity.direction, activity.duration_seconds, activity.outcome) == (
+        "outbound",
+        240,
+        "voicemail",
+    )

@@ -95,7 +95,7 @@ def report_call(request: HttpRequest) -> Any:
         return problem(413, "too_large", _("The request is too large."))
     if "X-Twilio-Signature" in request.headers:
         params = [(key, value) for key, values in request.POST.lists() for value in values]
-        url = request.build_absolute_uri()
+        url = settings.ELO_TWILIO_WEBHOOK_URL or request.build_absolute_uri()
         if not twilio_signature_valid(
             settings.ELO_TWILIO_AUTH_TOKEN, url, params, request.headers["X-Twilio-Signature"]
         ):

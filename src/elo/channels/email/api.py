@@ -57,9 +57,9 @@ def _rate_limited(request: HttpRequest) -> bool:
             "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
         },
         "responses": {
-            "401": {"description": "Missing or wrong signature, or no secret configured."},
-            "413": {"description": "The message is larger than the limit."},
-            "429": {"description": "Too many messages from this address; try again later."},
+            401: {"description": "Missing or wrong signature, or no secret configured."},
+            413: {"description": "The message is larger than the limit."},
+            429: {"description": "Too many messages from this address; try again later."},
         },
     },
 )

@@ -241,7 +241,7 @@ def email_ingest(*, actor: Any, raw: bytes, via: str = "cli") -> IngestResult:
     from (or, for a user's own mail, to), the thread's record, or a new lead."""
     (result,) = email_ingest_many(actor=actor, raws=[raw], via=via)
     if result.refused:
-        raise ValidationError({"message": [result.refused]}, code="too_large")
+        raise ValidationError({"message": [result.refused]}, code="refused")
     return result
 
 
@@ -256,7 +256,11 @@ def email_ingest_many(*, actor: Any, raws: Sequence[bytes], via: str = "cli") ->
             refused = _("The message is larger than the limit.")
             results[index] = IngestResult("", None, False, refused=refused)
             continue
-        parsed = parse(raw)
+        try:
+            parsed = parse(raw)
+        except Exception:  # the email package gave up on it: report it, take the rest
+            results[index] = IngestResult("", None, False, refused=_("The message is unreadable."))
+            continue
         key = message_key(parsed, raw)
         items.append(_Item(index, raw, parsed, key, normalise_address(parsed.from_address)))
     saved: list[str] = []

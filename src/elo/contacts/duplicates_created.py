@@ -42,9 +42,12 @@ def _sort_names(given: str, family: str) -> set[str]:
 
 
 def people_like_earlier(user: Any, created_ids: Iterable[int]) -> int:
-    """How many of `created_ids` look like a person `user` sees who is not one of them."""
+    """How many of `created_ids` look like a person `user` sees who was there before them."""
     created = set(created_ids)
-    people = _similar_people_queryset(user)
+    if not created:
+        return 0
+    # The records of a run get ids above every record that was there before it.
+    people = _similar_people_queryset(user).filter(pk__lt=min(created))
     ordered = sorted(created)
     return sum(
         _people_chunk(people, ordered[start : start + CHUNK], created)

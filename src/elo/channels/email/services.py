@@ -267,7 +267,9 @@ def email_ingest_many(*, actor: Any, raws: Sequence[bytes], via: str = "cli") ->
     try:
         with transaction.atomic():
             results.update(_ingest(actor=actor, items=items, via=via, saved=saved))
-    except IntegrityError:
+    except Exception as error:
+        if not _unique_violation(error):
+            raise
         # Another worker stored one of these messages first: theirs stands, ours rolled
         # back; take the batch again one message at a time.
         storage = attachment_storage()
@@ -282,6 +284,12 @@ def email_ingest_many(*, actor: Any, raws: Sequence[bytes], via: str = "cli") ->
                 raise
             results[items[0].index] = IngestResult(items[0].key, existing, False)
     return [results[index] for index in range(len(raws))]
+
+
+def _unique_violation(error: Exception) -> bool:
+    """A unique constraint refused a row: Django's IntegrityError, or the driver's own error
+    when the rows went in by COPY (see elo.core.bulk)."""
+    return isinstance(error, IntegrityError) or getattr(error, "sqlstate", None) == "23505"
 
 
 def _ingest(

@@ -70,3 +70,14 @@ def test_cli_usage_names_the_command(capsys: Any) -> None:
     main(["--help"])
 
     assert "ingest-email FILE|-" in capsys.readouterr().out
+
+
+def test_elo_ingest_email_runs_the_command(admin: Any, eml: Eml, tmp_path: Path) -> None:
+    from elo.cli import main
+
+    path = tmp_path / "one.eml"
+    path.write_bytes(eml("portuguese_latin1_qp.eml"))
+
+    main(["ingest-email", str(path)])
+
+    assert EmailMessage.objects.get().message_id == "4f2a.1003@exemplo.com.br"

@@ -177,3 +177,16 @@ def test_split_quoted(text: str, new: str, quoted_start: str | None) -> None:
         assert got_quoted == ""
     else:
         assert got_quoted.startswith(quoted_start)
+
+
+def test_encoded_words_in_an_unknown_or_wrong_charset_still_read() -> None:
+    raw = (
+        b"From: =?x-unknown?Q?Jo=C3=A3o?= <joao@example.com>\r\n"
+        b"To: vendas@elo.example\r\n"
+        b"Subject: =?utf-8?Q?Pre=E7o_e_condi=E7=F5es?=\r\n"
+        b"Message-ID: <charset@x>\r\n\r\nok\r\n"
+    )
+    parsed = parse(raw)
+
+    assert parsed.from_name == "João"
+    assert parsed.subject == "Preço e condições"

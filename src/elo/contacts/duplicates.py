@@ -533,10 +533,10 @@ def similar_people(
     same_email: set[int] = set()
     same_phone: set[int] = set()
     if email_list:
-        rows = PersonEmail.objects.filter(email__in=email_list, person__in=people.values("pk"))
+        rows = PersonEmail.objects.filter(email__in=email_list)
         same_email = set(rows.values_list("person_id", flat=True)[:SIMILAR_POOL])
     if phone_list:
-        held = PersonPhone.objects.filter(number__in=phone_list, person__in=people.values("pk"))
+        held = PersonPhone.objects.filter(number__in=phone_list)
         same_phone = set(held.values_list("person_id", flat=True)[:SIMILAR_POOL])
     if key:
         for pk, (given, family) in _name_pool(people, key, ("given_name", "family_name")).items():
@@ -547,6 +547,10 @@ def similar_people(
             "pk", "given_name", "family_name"
         ):
             names[pk] = name_key(given, family)
+    # The email and phone lookups read the index only; visibility is applied here.
+    hidden = (same_email | same_phone) - set(names)
+    same_email -= hidden
+    same_phone -= hidden
     dismissed = dismissed_pairs("person", [excluded]) if excluded is not None else set()
     scored = []
     for pk in set(names) - {NEW}:

@@ -73,13 +73,15 @@ def _people_chunk(people: Any, chunk: list[int], created: set[int]) -> int:
             holders[value].add(pk)
         if not holders:
             continue
+        # The index alone; visibility is applied below, when the names are read.
         earlier = model._default_manager.filter(
-            **{f"{column}__in": list(holders)}, person__in=people.values("pk")
+            **{f"{column}__in": list(holders)}, person_id__lt=chunk[0]
         ).values_list("person_id", column)
         for old, value in earlier:
             if old not in created:
                 for new in holders[value]:
                     flags[(new, old)].add(flag)
+    alike: set[int] = set()
     by_key: dict[str, set[int]] = defaultdict(set)
     for pk in chunk:
         if names.get(pk):
@@ -90,17 +92,15 @@ def _people_chunk(people: Any, chunk: list[int], created: set[int]) -> int:
         ):
             if old in created:
                 continue
-            names[old] = name_key(given, family)
-            for new in by_key.get(names[old], ()):
-                flags[(new, old)].add("name")
+            # The same name key scores 100 on its own.
+            alike.update(by_key.get(name_key(given, family), ()))
     missing = {old for _new, old in flags} - set(names)
     for old, given, family in people.filter(pk__in=missing).values_list(
         "pk", "given_name", "family_name"
     ):
         names[old] = name_key(given, family)
-    alike = set()
     for (new, old), found in flags.items():
-        if new in alike:
+        if new in alike or old not in names:
             continue
         candidate = _score(
             new,

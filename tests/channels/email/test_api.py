@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from elo.channels.email.models import EmailMessage
-from elo.channels.email.signatures import sign
 from elo.core.models import AuditEntry
+from elo.core.signatures import sign
 from elo.sales.models import Lead
 
 URL = "/api/v1/channels/email/inbound"

@@ -3,19 +3,18 @@ RFC 5322 message is the body, signed with the shared secret instead of a user to
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from elo.channels.email import services
-from elo.channels.email.signatures import signature_valid
 from elo.core import context
 from elo.core.api import problem
+from elo.core.ratelimit import over_limit
+from elo.core.signatures import signature_valid
 
 router = Router(tags=["channels"])
 INBOUND_ACTOR = context.Actor(kind="system", label="email inbound endpoint")
@@ -27,18 +26,7 @@ class InboundOut(Schema):
 
 
 def _rate_limited(request: HttpRequest) -> bool:
-    """A fixed one-minute window per client address in the cache."""
-    limit = settings.ELO_EMAIL_INBOUND_PER_MINUTE
-    if limit <= 0:
-        return False
-    window = int(time.time() // 60)
-    key = f"elo:email-inbound:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        return False
-    return count > limit
+    return over_limit(request, scope="email-inbound", limit=settings.ELO_EMAIL_INBOUND_PER_MINUTE)
 
 
 @router.post(

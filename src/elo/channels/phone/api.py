@@ -12,13 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from elo.channels.phone import limits, selectors, services
+from elo.channels.phone import selectors, services
 from elo.channels.phone.choices import Provider
 from elo.channels.phone.reports import read_generic, read_twilio
 from elo.channels.phone.schemas import CallerCard, CallEventAccepted, CallEventIn
-from elo.channels.phone.signatures import generic_signature_valid, twilio_signature_valid
+from elo.channels.phone.signatures import twilio_signature_valid
 from elo.core import context
 from elo.core.api import problem
+from elo.core.ratelimit import over_limit
+from elo.core.signatures import signature_valid
 
 router = Router(tags=["channels"])
 
@@ -88,7 +90,7 @@ def _body(request: HttpRequest) -> bytes | None:
     openapi_extra=EVENT_BODY,
 )
 def report_call(request: HttpRequest) -> Any:
-    if limits.over_limit(request):
+    if over_limit(request, scope="phone-events", limit=settings.ELO_PHONE_RATE_LIMIT):
         return problem(429, "rate_limited", _("Too many requests; try again in a minute."))
     body = _body(request)
     if body is None:
@@ -103,7 +105,7 @@ def report_call(request: HttpRequest) -> Any:
         report = read_twilio(request.POST.dict())
     else:
         signature = request.headers.get("X-Elo-Signature", "")
-        if not generic_signature_valid(settings.ELO_PHONE_WEBHOOK_SECRET, body, signature):
+        if not signature_valid(settings.ELO_PHONE_WEBHOOK_SECRET, body, signature):
             return _refused()
         try:
             data = json.loads(body)

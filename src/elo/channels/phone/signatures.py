@@ -8,19 +8,6 @@ import hmac
 from collections.abc import Iterable
 
 
-def generic_signature(secret: str, body: bytes) -> str:
-    """`sha256=<hex>`: HMAC-SHA256 of the raw request body, keyed with the shared secret."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
-
-
-def generic_signature_valid(secret: str, body: bytes, header: str) -> bool:
-    """Refuses everything when no secret is configured; compares in constant time."""
-    if not secret or not header:
-        return False
-    return hmac.compare_digest(generic_signature(secret, body).encode(), header.strip().encode())
-
-
 def twilio_signature(auth_token: str, url: str, params: Iterable[tuple[str, str]]) -> str:
     """Twilio's X-Twilio-Signature: the full URL Twilio called, followed by every POST
     parameter's name and value sorted by name (no separators), HMAC-SHA1 with the account's

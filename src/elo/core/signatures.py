@@ -1,4 +1,5 @@
-"""The inbound endpoint's signature: HMAC-SHA256 of the raw body with the shared secret."""
+"""X-Elo-Signature, the signature Elo's public inbound endpoints (email, call events) ask
+for: `sha256=` and the hex HMAC-SHA256 of the raw body with a shared secret."""
 
 from __future__ import annotations
 

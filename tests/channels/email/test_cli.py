@@ -72,6 +72,9 @@ def test_cli_usage_names_the_command(capsys: Any) -> None:
     assert "ingest-email FILE|-" in capsys.readouterr().out
 
 
+# `elo` runs the command like a shell would, closing the database connections afterwards:
+# that ends a test's enclosing transaction on PostgreSQL, so this test commits for real.
+@pytest.mark.django_db(transaction=True)
 def test_elo_ingest_email_runs_the_command(admin: Any, eml: Eml, tmp_path: Path) -> None:
     from elo.cli import main
 

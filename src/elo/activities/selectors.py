@@ -18,8 +18,9 @@ TIMELINE_KEYS = ["-occurred_at", "-id"]
 
 
 def _with_related(queryset: models.QuerySet[Activity]) -> models.QuerySet[Activity]:
+    # The email details (quoted text, attachments) of email entries: two queries per page.
     return queryset.select_related("owner", "assignee", "person", "organization").prefetch_related(
-        "attendees"
+        "attendees", "email_message__attachments"
     )
 
 

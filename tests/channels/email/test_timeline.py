@@ -159,7 +159,7 @@ def test_timeline_queries_stay_flat_with_more_emails(
     for number in range(2):
         ingest(_mail(number))
     url = reverse("contacts:person_detail", args=[ana.pk])
-    with django_assert_max_num_queries(60) as few:
+    with django_assert_max_num_queries(16) as few:
         html = client.get(url).content.decode()
     assert html.count("/download/") == 4
 

@@ -417,23 +417,11 @@ def deal_data(
     """The workload's `id,name,contact_id,company_id,stage,amount,created_at` and Elo's own
     export columns (`elo_id`, `title`, `pipeline`, `person_elo_id`, `owner`, `cf_<key>`...)."""
     data: dict[str, Any] = {}
-    for key in (
-        "elo_id",
-        "external_id",
-        "title",
-        "pipeline",
-        "stage",
-        "amount",
-        "currency",
-        "probability",
-        "expected_close",
-        "close_reason",
-        "closed_at",
-        "owner",
-        "created_at",
-        "tags",
-    ):
-        if row.get(key):
+    references = {
+        f"{kind}_{key}" for kind in ("person", "organization") for key in ("external_id", "elo_id")
+    }
+    for key in TARGETS["deals"]:
+        if key not in references and row.get(key):
             data[key] = row[key]
     person = _reference(row, "person", people)
     if person is not None:
